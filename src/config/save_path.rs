@@ -1,0 +1,563 @@
+//! `session.save_path` → typed endpoints, with errors that quote the entry and name the bad part.
+//!
+//! Accepted forms (comma-separated list):
+//! - `redis://[user:password@]host[:port][/db][?params]`, `rediss://…` (TLS)
+//! - `unix:///path/redis.sock[?params]`
+//! - phpredis's own: `tcp://host:port?auth=…&database=…&prefix=…&timeout=…&read_timeout=…`,
+//!   also `host:port` with no scheme and `auth[]=user&auth[]=pass`.
+
+use std::{fmt, path::PathBuf, time::Duration};
+
+use super::text::{mask_secrets, percent_decode};
+
+pub const DEFAULT_REDIS_PORT: u16 = 6379;
+/// The longest timeout we accept: anything longer is a typo (milliseconds given as seconds).
+const MAX_TIMEOUT_SECS: f64 = 3600.0;
+const MAX_PREFIX_LEN: usize = 512;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Address {
+    Tcp { host: String, port: u16 },
+    Unix(PathBuf),
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Address::Tcp { host, port } if host.contains(':') => write!(f, "[{host}]:{port}"),
+            Address::Tcp { host, port } => write!(f, "{host}:{port}"),
+            Address::Unix(path) => write!(f, "unix:{}", path.display()),
+        }
+    }
+}
+
+/// One save_path entry, as written: `None` means "not given here, use the default".
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Endpoint {
+    pub address: Address,
+    pub tls: bool,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub database: Option<i64>,
+    pub prefix: Option<String>,
+    pub connect_timeout: Option<Duration>,
+    pub read_timeout: Option<Duration>,
+}
+
+/// What went wrong, and where: `save_path entry 2 "redis://h:99999": port 99999 out of range`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavePathError {
+    /// 1-based position and the entry's text (secrets masked); `None` for the whole string.
+    pub entry: Option<(usize, String)>,
+    pub reason: String,
+}
+
+impl fmt::Display for SavePathError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.entry {
+            Some((n, text)) => write!(f, "save_path entry {n} \"{text}\": {}", self.reason),
+            None => write!(f, "save_path: {}", self.reason),
+        }
+    }
+}
+
+impl std::error::Error for SavePathError {}
+
+/// Parses the whole save_path. Every entry is checked, so a typo in entry 3 is reported even
+/// while only the first entry is used.
+pub fn parse(save_path: &str) -> Result<Vec<Endpoint>, SavePathError> {
+    if save_path.trim().is_empty() {
+        return Err(SavePathError {
+            entry: None,
+            reason: "is empty (expected e.g. redis://127.0.0.1:6379)".into(),
+        });
+    }
+    save_path
+        .split(',')
+        .enumerate()
+        .map(|(i, raw)| {
+            let entry = raw.trim();
+            parse_entry(entry).map_err(|reason| SavePathError {
+                entry: Some((i + 1, mask_secrets(entry))),
+                reason,
+            })
+        })
+        .collect()
+}
+
+fn parse_entry(entry: &str) -> Result<Endpoint, String> {
+    if entry.is_empty() {
+        return Err("empty entry (stray comma?)".into());
+    }
+    let (head, query) = match entry.split_once('?') {
+        Some((h, q)) => (h, Some(q)),
+        None => (entry, None),
+    };
+    let (scheme, rest) = match head.split_once("://") {
+        Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
+        None if head.starts_with("unix:") => ("unix".to_owned(), &head["unix:".len()..]),
+        None if head.starts_with('/') => ("unix".to_owned(), head),
+        None => ("tcp".to_owned(), head),
+    };
+    let mut endpoint = match scheme.as_str() {
+        "redis" | "tcp" => parse_tcp(rest, false)?,
+        "rediss" | "tls" => parse_tcp(rest, true)?,
+        "unix" => parse_unix(rest)?,
+        "" => return Err("missing scheme before \"://\"".into()),
+        other => {
+            return Err(format!(
+                "unsupported scheme \"{other}\" (expected redis://, rediss://, tcp://, tls:// or unix://)"
+            ))
+        }
+    };
+    if let Some(query) = query {
+        apply_params(&mut endpoint, query)?;
+    }
+    Ok(endpoint)
+}
+
+fn empty_endpoint(address: Address, tls: bool) -> Endpoint {
+    Endpoint {
+        address,
+        tls,
+        username: None,
+        password: None,
+        database: None,
+        prefix: None,
+        connect_timeout: None,
+        read_timeout: None,
+    }
+}
+
+fn parse_unix(rest: &str) -> Result<Endpoint, String> {
+    let path = percent_decode(rest, false).map_err(|e| format!("socket path: {e}"))?;
+    if path.is_empty() {
+        return Err("missing socket path (expected unix:///path/to/redis.sock)".into());
+    }
+    if !path.starts_with('/') {
+        return Err(format!(
+            "socket path \"{path}\" is not absolute (expected unix:///{path})"
+        ));
+    }
+    Ok(empty_endpoint(Address::Unix(PathBuf::from(path)), false))
+}
+
+fn parse_tcp(rest: &str, tls: bool) -> Result<Endpoint, String> {
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let (userinfo, hostport) = match authority.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, authority),
+    };
+    let (host, port) = parse_host_port(hostport)?;
+    let mut endpoint = empty_endpoint(Address::Tcp { host, port }, tls);
+    if let Some(userinfo) = userinfo {
+        // Like redis-cli: "user:password", ":password", or a lone password.
+        let (user, password) = match userinfo.split_once(':') {
+            Some((u, p)) => (Some(u), p),
+            None => (None, userinfo),
+        };
+        if let Some(user) = user.filter(|u| !u.is_empty()) {
+            endpoint.username =
+                Some(percent_decode(user, false).map_err(|e| format!("user name: {e}"))?);
+        }
+        if password.is_empty() {
+            return Err("empty password before '@'".into());
+        }
+        endpoint.password =
+            Some(percent_decode(password, false).map_err(|e| format!("password: {e}"))?);
+    }
+    match path.trim_start_matches('/') {
+        "" => {}
+        db => endpoint.database = Some(parse_database(db, "database in path")?),
+    }
+    Ok(endpoint)
+}
+
+fn parse_host_port(hostport: &str) -> Result<(String, u16), String> {
+    let (host, port) = if let Some(bracketed) = hostport.strip_prefix('[') {
+        let (host, after) = bracketed
+            .split_once(']')
+            .ok_or_else(|| "IPv6 address has no closing ']'".to_owned())?;
+        match after {
+            "" => (host, None),
+            _ => match after.strip_prefix(':') {
+                Some(port) => (host, Some(port)),
+                None => return Err(format!("unexpected \"{after}\" after the IPv6 address")),
+            },
+        }
+    } else {
+        match hostport.matches(':').count() {
+            0 => (hostport, None),
+            1 => {
+                let (h, p) = hostport.split_once(':').unwrap();
+                (h, Some(p))
+            }
+            _ => {
+                return Err(format!(
+                    "host \"{hostport}\": write IPv6 addresses in brackets, e.g. [::1]:6379"
+                ))
+            }
+        }
+    };
+    if host.is_empty() {
+        return Err("missing host".into());
+    }
+    if let Some(bad) = host
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || ".-_:".contains(*c)))
+    {
+        return Err(format!("host \"{host}\" contains the character {bad:?}"));
+    }
+    let port = match port {
+        None => DEFAULT_REDIS_PORT,
+        Some("") => return Err("missing port after ':'".into()),
+        Some(p) => match p.parse::<u64>() {
+            Ok(n @ 1..=65535) => n as u16,
+            Ok(n) => return Err(format!("port {n} out of range (1-65535)")),
+            Err(_) => return Err(format!("port \"{p}\" is not a number")),
+        },
+    };
+    Ok((host.to_owned(), port))
+}
+
+fn parse_database(text: &str, what: &str) -> Result<i64, String> {
+    match text.parse::<i64>() {
+        Ok(n) if (0..=i64::from(i32::MAX)).contains(&n) => Ok(n),
+        Ok(n) => Err(format!("{what} {n} out of range (0 or more)")),
+        Err(_) => Err(format!("{what} \"{text}\" is not a number")),
+    }
+}
+
+/// Seconds as PHP writes them (`1`, `0.5`); `0` means "the default", as in phpredis, since
+/// rsession never waits forever.
+pub fn parse_timeout(text: &str, what: &str) -> Result<Option<Duration>, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{what} \"{text}\" is not a number of seconds"))?;
+    if !secs.is_finite() || secs < 0.0 {
+        return Err(format!(
+            "{what} \"{text}\" must be 0 (default) or a positive number of seconds"
+        ));
+    }
+    if secs > MAX_TIMEOUT_SECS {
+        return Err(format!(
+            "{what} {secs} is over {MAX_TIMEOUT_SECS} seconds (milliseconds given as seconds?)"
+        ));
+    }
+    Ok((secs > 0.0).then(|| Duration::from_secs_f64(secs)))
+}
+
+fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut auth_list: Vec<String> = Vec::new();
+    let mut auth_plain: Option<String> = None;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (raw_key, raw_value) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("parameter \"{pair}\" has no value (expected {pair}=...)"))?;
+        let key = percent_decode(raw_key, true).map_err(|e| format!("parameter name: {e}"))?;
+        let value =
+            percent_decode(raw_value, true).map_err(|e| format!("parameter \"{key}\": {e}"))?;
+        if key == "auth[]" {
+            auth_list.push(value);
+            continue;
+        }
+        if seen.contains(&key) {
+            return Err(format!("parameter \"{key}\" is given twice"));
+        }
+        seen.push(key.clone());
+        match key.as_str() {
+            "auth" => auth_plain = Some(value),
+            "database" | "db" => endpoint.database = Some(parse_database(&value, "database")?),
+            "prefix" => {
+                if value.len() > MAX_PREFIX_LEN {
+                    return Err(format!("prefix is {} bytes long (at most {MAX_PREFIX_LEN})", value.len()));
+                }
+                endpoint.prefix = Some(value);
+            }
+            "timeout" => endpoint.connect_timeout = parse_timeout(&value, "timeout")?,
+            "read_timeout" => endpoint.read_timeout = parse_timeout(&value, "read_timeout")?,
+            // phpredis options that have no meaning here: rsession always pools its connections.
+            "persistent" | "persistent_id" => {}
+            "weight" => match value.parse::<u32>() {
+                Ok(w) if w > 0 => {}
+                _ => return Err(format!("weight \"{value}\" is not a positive whole number")),
+            },
+            "retry_interval" => match value.parse::<u64>() {
+                Ok(_) => {}
+                Err(_) => return Err(format!("retry_interval \"{value}\" is not a whole number of milliseconds")),
+            },
+            _ => {
+                return Err(format!(
+                    "unknown parameter \"{key}\" (known: auth, database, prefix, timeout, read_timeout, persistent, weight, retry_interval)"
+                ))
+            }
+        }
+    }
+    let from_query = match (auth_plain, auth_list.len()) {
+        (Some(_), n) if n > 0 => return Err("both auth= and auth[]= are given; use one".into()),
+        (Some(p), _) => Some((None, p)),
+        (None, 0) => None,
+        (None, 1) => Some((None, auth_list.pop().unwrap())),
+        (None, 2) => {
+            let password = auth_list.pop().unwrap();
+            Some((auth_list.pop(), password))
+        }
+        (None, n) => {
+            return Err(format!(
+                "auth[] is given {n} times (expected auth[]=user&auth[]=password)"
+            ))
+        }
+    };
+    if let Some((user, password)) = from_query {
+        if endpoint.password.is_some() {
+            return Err("the password is given twice (in the address and as auth)".into());
+        }
+        if password.is_empty() {
+            return Err("auth is empty".into());
+        }
+        endpoint.username = user.filter(|u| !u.is_empty());
+        endpoint.password = Some(password);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(s: &str) -> Endpoint {
+        let mut all = parse(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+        assert_eq!(all.len(), 1);
+        all.pop().unwrap()
+    }
+
+    fn err(s: &str) -> String {
+        parse(s).expect_err(s).to_string()
+    }
+
+    fn tcp(host: &str, port: u16) -> Address {
+        Address::Tcp {
+            host: host.into(),
+            port,
+        }
+    }
+
+    #[test]
+    fn redis_url_minimal_gets_default_port() {
+        let e = one("redis://127.0.0.1");
+        assert_eq!(e.address, tcp("127.0.0.1", 6379));
+        assert_eq!(
+            (e.tls, e.database, e.password.clone(), e.prefix.clone()),
+            (false, None, None, None)
+        );
+    }
+
+    #[test]
+    fn redis_url_full() {
+        let e = one(
+            "redis://alice:p%40ss@cache.example:6380/3?prefix=app:&timeout=0.25&read_timeout=2",
+        );
+        assert_eq!(e.address, tcp("cache.example", 6380));
+        assert_eq!(e.username.as_deref(), Some("alice"));
+        assert_eq!(e.password.as_deref(), Some("p@ss"));
+        assert_eq!(e.database, Some(3));
+        assert_eq!(e.prefix.as_deref(), Some("app:"));
+        assert_eq!(e.connect_timeout, Some(Duration::from_millis(250)));
+        assert_eq!(e.read_timeout, Some(Duration::from_secs(2)));
+    }
+
+    #[test]
+    fn password_only_userinfo_forms() {
+        assert_eq!(one("redis://:secret@h").password.as_deref(), Some("secret"));
+        assert_eq!(one("redis://:secret@h").username, None);
+        assert_eq!(one("redis://secret@h").password.as_deref(), Some("secret"));
+    }
+
+    #[test]
+    fn phpredis_tcp_form() {
+        let e = one(
+            "tcp://10.0.0.1:6379?auth=pw&database=2&prefix=S:&timeout=1.5&persistent=1&weight=1",
+        );
+        assert_eq!(e.address, tcp("10.0.0.1", 6379));
+        assert_eq!(e.password.as_deref(), Some("pw"));
+        assert_eq!(e.database, Some(2));
+        assert_eq!(e.prefix.as_deref(), Some("S:"));
+        assert_eq!(e.connect_timeout, Some(Duration::from_millis(1500)));
+    }
+
+    #[test]
+    fn phpredis_auth_array_gives_user_and_password() {
+        let e = one("tcp://h:1?auth[]=bob&auth[]=pw");
+        assert_eq!(
+            (e.username.as_deref(), e.password.as_deref()),
+            (Some("bob"), Some("pw"))
+        );
+        let e = one("tcp://h:1?auth%5B%5D=pw");
+        assert_eq!((e.username, e.password.as_deref()), (None, Some("pw")));
+    }
+
+    #[test]
+    fn bare_host_port_and_ipv6() {
+        assert_eq!(one("127.0.0.1:7000").address, tcp("127.0.0.1", 7000));
+        assert_eq!(one("redis://[::1]:7001").address, tcp("::1", 7001));
+        assert_eq!(one("redis://[::1]").address, tcp("::1", 6379));
+        assert_eq!(tcp("::1", 1).to_string(), "[::1]:1");
+    }
+
+    #[test]
+    fn unix_socket_forms() {
+        let e = one("unix:///run/redis.sock?database=4");
+        assert_eq!(e.address, Address::Unix("/run/redis.sock".into()));
+        assert_eq!(e.database, Some(4));
+        assert_eq!(
+            one("unix:/run/r.sock").address,
+            Address::Unix("/run/r.sock".into())
+        );
+        assert_eq!(
+            one("/run/r.sock").address,
+            Address::Unix("/run/r.sock".into())
+        );
+    }
+
+    #[test]
+    fn tls_schemes_are_marked() {
+        assert!(one("rediss://h:6380").tls);
+        assert!(one("tls://h:6380").tls);
+    }
+
+    #[test]
+    fn zero_timeout_means_default() {
+        assert_eq!(one("redis://h?timeout=0").connect_timeout, None);
+    }
+
+    #[test]
+    fn plus_in_query_is_space_as_in_php() {
+        assert_eq!(one("redis://h?prefix=a+b").prefix.as_deref(), Some("a b"));
+        assert_eq!(one("redis://h?prefix=a%2Bb").prefix.as_deref(), Some("a+b"));
+    }
+
+    #[test]
+    fn list_is_parsed_whole_with_spaces() {
+        let all = parse("redis://a:1 , redis://b:2").unwrap();
+        assert_eq!(all[1].address, tcp("b", 2));
+    }
+
+    #[test]
+    fn malformed_entries_name_the_bad_part() {
+        let cases: &[(&str, &str)] = &[
+            ("", "save_path: is empty"),
+            ("   ", "save_path: is empty"),
+            (
+                "redis://a,,redis://b",
+                "save_path entry 2 \"\": empty entry",
+            ),
+            (
+                "redis://a,redis://h:99999",
+                "save_path entry 2 \"redis://h:99999\": port 99999 out of range (1-65535)",
+            ),
+            ("redis://h:0", "port 0 out of range"),
+            ("redis://h:abc", "port \"abc\" is not a number"),
+            ("redis://h:", "missing port after ':'"),
+            ("redis://:6379", "missing host"),
+            ("redis://", "missing host"),
+            ("http://h:1", "unsupported scheme \"http\""),
+            ("://h", "missing scheme"),
+            ("redis://h/abc", "database in path \"abc\" is not a number"),
+            ("redis://h/-1", "database in path -1 out of range"),
+            ("redis://h?database=x", "database \"x\" is not a number"),
+            (
+                "redis://h?database=99999999999",
+                "database 99999999999 out of range",
+            ),
+            ("redis://h?foo=1", "unknown parameter \"foo\""),
+            ("redis://h?database", "parameter \"database\" has no value"),
+            (
+                "redis://h?database=1&database=2",
+                "parameter \"database\" is given twice",
+            ),
+            (
+                "redis://h?timeout=abc",
+                "timeout \"abc\" is not a number of seconds",
+            ),
+            (
+                "redis://h?timeout=-1",
+                "timeout \"-1\" must be 0 (default) or a positive number",
+            ),
+            (
+                "redis://h?read_timeout=inf",
+                "read_timeout \"inf\" must be 0 (default)",
+            ),
+            (
+                "redis://h?timeout=5000",
+                "timeout 5000 is over 3600 seconds",
+            ),
+            ("redis://h?timeout=NaN", "timeout \"NaN\" must be 0"),
+            ("redis://[::1:6379", "IPv6 address has no closing ']'"),
+            ("redis://[::1]x", "unexpected \"x\" after the IPv6 address"),
+            ("redis://::1:6379", "write IPv6 addresses in brackets"),
+            (
+                "redis://ho st:1",
+                "host \"ho st\" contains the character ' '",
+            ),
+            ("unix://", "missing socket path"),
+            (
+                "unix://relative.sock",
+                "socket path \"relative.sock\" is not absolute",
+            ),
+            (
+                "redis://h?prefix=%zz",
+                "parameter \"prefix\": bad percent-escape \"%zz\"",
+            ),
+            ("redis://u:p%4@h", "password: bad percent-escape \"%4\""),
+            ("redis://u:@h", "empty password before '@'"),
+            ("redis://h?auth=", "auth is empty"),
+            ("redis://:pw@h?auth=x", "the password is given twice"),
+            (
+                "tcp://h?auth=a&auth[]=b",
+                "both auth= and auth[]= are given",
+            ),
+            (
+                "tcp://h?auth[]=a&auth[]=b&auth[]=c",
+                "auth[] is given 3 times",
+            ),
+            (
+                "tcp://h?weight=0",
+                "weight \"0\" is not a positive whole number",
+            ),
+            (
+                "tcp://h?retry_interval=soon",
+                "retry_interval \"soon\" is not a whole number",
+            ),
+        ];
+        for (input, expected) in cases {
+            let got = err(input);
+            assert!(
+                got.contains(expected),
+                "{input:?}: got {got:?}, expected it to contain {expected:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn errors_mask_the_password_in_the_quoted_entry() {
+        let got = err("redis://bob:hunter2@h:99999");
+        assert!(got.contains("\"redis://bob:***@h:99999\""), "{got}");
+        assert!(!got.contains("hunter2"));
+        let got = err("tcp://h:1?auth=hunter2&bogus=1");
+        assert!(!got.contains("hunter2"), "{got}");
+    }
+
+    #[test]
+    fn long_prefix_is_refused() {
+        let got = err(&format!("redis://h?prefix={}", "x".repeat(600)));
+        assert!(
+            got.contains("prefix is 600 bytes long (at most 512)"),
+            "{got}"
+        );
+    }
+}

@@ -1,0 +1,138 @@
+//! Small text helpers for save_path parsing: percent-decoding and quoting for messages.
+
+/// Decodes `%XX` escapes; `plus_is_space` follows PHP's query-string rules (`parse_str`),
+/// which phpredis applies to its save_path parameters.
+pub fn percent_decode(raw: &str, plus_is_space: bool) -> Result<String, String> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok());
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => out.push(b),
+                    None => {
+                        let shown: String = raw[i..].chars().take(3).collect();
+                        return Err(format!("bad percent-escape \"{shown}\""));
+                    }
+                }
+                i += 3;
+            }
+            b'+' if plus_is_space => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).map_err(|_| "decodes to bytes that are not UTF-8".to_owned())
+}
+
+/// Quotes untrusted text for a warning: printable ASCII kept, everything else escaped,
+/// long text cut, so a hostile value can neither forge log lines nor flood them.
+pub fn quote(text: &[u8], max: usize) -> String {
+    let mut out = String::from("\"");
+    for (n, &b) in text.iter().enumerate() {
+        if n == max {
+            out.push_str(&format!("\"... ({} bytes)", text.len()));
+            return out;
+        }
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            0x20..=0x7e => out.push(b as char),
+            b'\r' => out.push_str("\\r"),
+            b'\n' => out.push_str("\\n"),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Replaces secrets in a save_path entry (`user:secret@`, `auth=secret`) with `***`, so an
+/// entry can be quoted in a warning or in phpinfo without leaking its password.
+pub fn mask_secrets(entry: &str) -> String {
+    let (head, query) = match entry.split_once('?') {
+        Some((h, q)) => (h, Some(q)),
+        None => (entry, None),
+    };
+    let mut out = match head.split_once("://") {
+        Some((scheme, rest)) => {
+            let authority_end = rest.find('/').unwrap_or(rest.len());
+            let (authority, path) = rest.split_at(authority_end);
+            match authority.rsplit_once('@') {
+                Some((userinfo, host)) => {
+                    let masked = match userinfo.split_once(':') {
+                        Some((user, _)) => format!("{user}:***"),
+                        None => "***".to_owned(),
+                    };
+                    format!("{scheme}://{masked}@{host}{path}")
+                }
+                None => head.to_owned(),
+            }
+        }
+        None => head.to_owned(),
+    };
+    if let Some(query) = query {
+        let params: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, _)) if k.starts_with("auth") || k.contains("pass") => format!("{k}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&params.join("&"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_escapes_and_plus() {
+        assert_eq!(percent_decode("a%2Cb+c", true).unwrap(), "a,b c");
+        assert_eq!(percent_decode("a+b", false).unwrap(), "a+b");
+        assert_eq!(
+            percent_decode("%zz", true).unwrap_err(),
+            "bad percent-escape \"%zz\""
+        );
+        assert_eq!(
+            percent_decode("ab%4", true).unwrap_err(),
+            "bad percent-escape \"%4\""
+        );
+        assert!(percent_decode("%ff", true).unwrap_err().contains("UTF-8"));
+    }
+
+    #[test]
+    fn quotes_hostile_text() {
+        assert_eq!(quote(b"a\r\nb\"\x01", 64), "\"a\\r\\nb\\\"\\x01\"");
+        assert_eq!(quote(b"abcdef", 3), "\"abc\"... (6 bytes)");
+    }
+
+    #[test]
+    fn masks_passwords() {
+        assert_eq!(
+            mask_secrets("redis://u:pw@h:1/2?x=1"),
+            "redis://u:***@h:1/2?x=1"
+        );
+        assert_eq!(mask_secrets("redis://pw@h"), "redis://***@h");
+        assert_eq!(
+            mask_secrets("tcp://h:1?auth=pw&auth[]=u&database=2"),
+            "tcp://h:1?auth=***&auth[]=***&database=2"
+        );
+        assert_eq!(
+            mask_secrets("unix:///s.sock?database=1"),
+            "unix:///s.sock?database=1"
+        );
+    }
+}

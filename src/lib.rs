@@ -1,0 +1,9 @@
+//! rsession: a PHP session save handler over shared stores, so load-balanced PHP servers share
+//! their sessions. `php` is the only module that touches the Zend engine; the rest is plain Rust.
+
+pub mod config;
+mod php;
+pub mod registry;
+pub mod session;
+pub mod session_id;
+pub mod store;

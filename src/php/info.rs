@@ -1,0 +1,36 @@
+//! `phpinfo()` / `php --ri rsession`: version, stores, the active save_path (secrets masked)
+//! and every `rsession.*` setting.
+
+use std::ffi::{c_char, CString};
+
+use ext_php_rs::{
+    ffi::{php_info_print_table_end, php_info_print_table_row, php_info_print_table_start},
+    zend::ModuleEntry,
+};
+
+use super::{ini, session_ffi::display_ini_entries};
+use crate::config::text::mask_secrets;
+
+pub const STORES: &str = "redis (tcp, unix socket; TLS not compiled in)";
+
+fn row(name: &str, value: &str) {
+    let name = CString::new(name).unwrap_or_default();
+    let value = CString::new(value.replace('\0', "")).unwrap_or_default();
+    // SAFETY: two NUL-terminated strings for a two-column row; PHP copies them out.
+    unsafe { php_info_print_table_row(2, name.as_ptr(), value.as_ptr() as *const c_char) };
+}
+
+pub unsafe extern "C" fn module_info(module: *mut ModuleEntry) {
+    php_info_print_table_start();
+    row("rsession support", "enabled");
+    row("Version", env!("CARGO_PKG_VERSION"));
+    row("Save handler", "rsession");
+    row("Stores", STORES);
+    if ini::get(c"session.save_handler").as_deref() == Some("rsession") {
+        let path = ini::get(c"session.save_path").unwrap_or_default();
+        let masked: Vec<String> = path.split(',').map(|e| mask_secrets(e.trim())).collect();
+        row("Active save_path", &masked.join(", "));
+    }
+    php_info_print_table_end();
+    display_ini_entries(module);
+}

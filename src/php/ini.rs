@@ -1,0 +1,46 @@
+//! `rsession.*` INI entries. PHP stores them as text; the core validates them at open, so a bad
+//! value is reported with its name to the request that uses it.
+
+use std::ffi::{c_char, CStr};
+
+use ext_php_rs::{
+    flags::IniEntryPermission,
+    zend::{IniEntryDef, IniEntryDefs},
+};
+
+use super::session_ffi::zend_ini_string_ex;
+use crate::config::IniValues;
+
+pub static ENTRIES: IniEntryDefs<4> = IniEntryDefs::new([
+    IniEntryDef::new(c"rsession.connect_timeout", c"1", IniEntryPermission::All),
+    IniEntryDef::new(c"rsession.read_timeout", c"1", IniEntryPermission::All),
+    IniEntryDef::new(c"rsession.early_refresh", c"0", IniEntryPermission::All),
+    IniEntryDef::end(),
+]);
+
+/// The current value of any INI setting, as text; `None` if it does not exist.
+pub fn get(name: &CStr) -> Option<String> {
+    let mut exists = false;
+    // SAFETY: zend_ini_string_ex only reads the name and writes `exists`; the returned text
+    // belongs to the engine and is copied before the next engine call.
+    unsafe {
+        let value: *mut c_char =
+            zend_ini_string_ex(name.as_ptr(), name.count_bytes(), 0, &mut exists);
+        (exists && !value.is_null()).then(|| CStr::from_ptr(value).to_string_lossy().into_owned())
+    }
+}
+
+pub fn values() -> IniValues {
+    IniValues {
+        connect_timeout: get(c"rsession.connect_timeout").unwrap_or_default(),
+        read_timeout: get(c"rsession.read_timeout").unwrap_or_default(),
+        early_refresh: get(c"rsession.early_refresh").unwrap_or_default(),
+    }
+}
+
+/// `session.gc_maxlifetime`, needed by calls whose PHP signature carries no lifetime.
+pub fn gc_maxlifetime() -> i64 {
+    get(c"session.gc_maxlifetime")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(1440)
+}

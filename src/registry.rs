@@ -1,0 +1,123 @@
+//! Process-wide state: parsed configurations and the stores (connection pools) they use.
+//!
+//! Fork-safe: everything is owned by the process id that built it. php-fpm forks workers after
+//! module startup; a child that finds its parent's state leaks it untouched (closing or using
+//! the parent's sockets would break the parent) and starts afresh.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use once_cell::sync::Lazy;
+use scheduled_thread_pool::ScheduledThreadPool;
+
+use crate::{
+    config::{self, IniValues, RedisConfig, SessionConfig},
+    store::{redis::RedisStore, Store},
+};
+
+/// Distinct (save_path, INI) combinations remembered; past this the cache starts over, so a
+/// script that `ini_set`s a new save_path per request cannot grow memory without bound.
+const MAX_CACHED_CONFIGS: usize = 64;
+
+/// A parsed configuration and the store it talks to.
+pub struct Backend {
+    pub config: SessionConfig,
+    pub store: Arc<dyn Store>,
+}
+
+struct Registry {
+    pid: u32,
+    configs: HashMap<(String, IniValues), Result<Arc<Backend>, String>>,
+    stores: HashMap<RedisConfig, Arc<dyn Store>>,
+    /// r2d2 connects on these threads; one per process is plenty for one request at a time.
+    threads: Option<Arc<ScheduledThreadPool>>,
+}
+
+impl Registry {
+    fn new(pid: u32) -> Self {
+        Registry {
+            pid,
+            configs: HashMap::new(),
+            stores: HashMap::new(),
+            threads: None,
+        }
+    }
+
+    fn store_for(&mut self, cfg: &RedisConfig) -> Result<Arc<dyn Store>, String> {
+        if let Some(store) = self.stores.get(cfg) {
+            return Ok(store.clone());
+        }
+        let threads = self
+            .threads
+            .get_or_insert_with(|| {
+                Arc::new(
+                    ScheduledThreadPool::builder()
+                        .num_threads(1)
+                        .thread_name_pattern("rsession-connect")
+                        .build(),
+                )
+            })
+            .clone();
+        let store: Arc<dyn Store> = Arc::new(
+            RedisStore::new(cfg, threads).map_err(|e| format!("redis {}: {e:#}", cfg.address))?,
+        );
+        self.stores.insert(cfg.clone(), store.clone());
+        Ok(store)
+    }
+}
+
+static REGISTRY: Lazy<Mutex<Registry>> =
+    Lazy::new(|| Mutex::new(Registry::new(std::process::id())));
+
+/// The backend for this save_path and these INI values: parsed once per distinct combination,
+/// one pool per distinct server per process.
+pub fn backend(save_path: &str, ini: &IniValues) -> Result<Arc<Backend>, String> {
+    let mut reg = REGISTRY
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let pid = std::process::id();
+    if reg.pid != pid {
+        std::mem::forget(std::mem::replace(&mut *reg, Registry::new(pid)));
+    }
+    let key = (save_path.to_owned(), ini.clone());
+    if let Some(hit) = reg.configs.get(&key) {
+        return hit.clone();
+    }
+    if reg.configs.len() >= MAX_CACHED_CONFIGS {
+        reg.configs.clear();
+    }
+    let result = config::resolve(save_path, ini).and_then(|config| {
+        let store = reg.store_for(&config.redis)?;
+        Ok(Arc::new(Backend { config, store }))
+    });
+    reg.configs.insert(key, result.clone());
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_configuration_shares_one_backend() {
+        let ini = IniValues::default();
+        let a = backend("redis://127.0.0.1:1", &ini).unwrap();
+        let b = backend("redis://127.0.0.1:1", &ini).unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        // Another prefix is another configuration, but the same server keeps one pool.
+        let c = backend("redis://127.0.0.1:1?prefix=x", &ini).unwrap();
+        assert!(Arc::ptr_eq(&a.store, &c.store));
+        assert_eq!(c.config.prefix, "x");
+    }
+
+    #[test]
+    fn errors_are_cached_and_repeated() {
+        let ini = IniValues::default();
+        let e1 = backend("redis://h:0", &ini).err().unwrap();
+        let e2 = backend("redis://h:0", &ini).err().unwrap();
+        assert_eq!(e1, e2);
+        assert!(e1.contains("port 0 out of range"));
+    }
+}

@@ -1,0 +1,147 @@
+//! Connection pooling shared by every backend.
+//!
+//! r2d2 pools *slots*; a slot connects lazily, in the request's own thread, on its first command.
+//! So a refused or rejected connection fails at once with its real cause (r2d2's own background
+//! connect would make each request wait out the whole checkout timeout), nothing connects
+//! before a request needs it (php-fpm forks after module startup), and a checkout costs no
+//! round trip: a pooled connection is trusted until a command fails on it.
+
+use std::{marker::PhantomData, sync::Arc, time::Duration};
+
+use anyhow::{anyhow, Result};
+use r2d2::{ManageConnection, Pool};
+use scheduled_thread_pool::ScheduledThreadPool;
+
+/// A PHP worker serves one request at a time, so a pool rarely holds more than one connection;
+/// the headroom serves threaded SAPIs.
+const POOL_MAX_SIZE: u32 = 8;
+/// How long a request waits for a free slot when all are busy (threaded SAPIs only).
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// What a failed command says about the connection it ran on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterError {
+    /// The server answered with an error: the stream is still in step.
+    Keep,
+    /// Timeout, protocol or I/O error: the stream's state is unknown.
+    Discard,
+    /// The peer had closed the connection (e.g. an idle timeout): a retry on a fresh one is safe.
+    Reconnect,
+}
+
+/// How one backend opens connections and judges its errors.
+pub trait Connector: Send + Sync + 'static {
+    type Conn: Send + 'static;
+    type Error: std::fmt::Display;
+    fn connect(&self) -> Result<Self::Conn, Self::Error>;
+    fn after_error(&self, e: &Self::Error) -> AfterError;
+    /// The cause as a user should read it (e.g. "no reply within 1s" for a timeout).
+    fn describe(&self, e: &Self::Error) -> String {
+        e.to_string()
+    }
+}
+
+pub struct Slot<T> {
+    conn: Option<T>,
+    /// Has served a command before, so a closed-by-peer error may just mean it sat idle.
+    reused: bool,
+    broken: bool,
+}
+
+struct SlotManager<T>(PhantomData<fn() -> T>);
+
+impl<T: Send + 'static> ManageConnection for SlotManager<T> {
+    type Connection = Slot<T>;
+    type Error = std::convert::Infallible;
+
+    fn connect(&self) -> Result<Slot<T>, Self::Error> {
+        Ok(Slot {
+            conn: None,
+            reused: false,
+            broken: false,
+        })
+    }
+
+    fn is_valid(&self, _: &mut Slot<T>) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    fn has_broken(&self, slot: &mut Slot<T>) -> bool {
+        slot.broken
+    }
+}
+
+pub struct LazyPool<C: Connector> {
+    slots: Pool<SlotManager<C::Conn>>,
+    connector: C,
+    label: String,
+}
+
+impl<C: Connector> LazyPool<C> {
+    /// `label` names the backend and address in every error: `redis 127.0.0.1:6379`.
+    pub fn new(connector: C, label: String, threads: Arc<ScheduledThreadPool>) -> Self {
+        let slots = Pool::builder()
+            .max_size(POOL_MAX_SIZE)
+            .min_idle(Some(0))
+            .test_on_check_out(false)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connection_timeout(CHECKOUT_TIMEOUT)
+            .thread_pool(threads)
+            .build_unchecked(SlotManager(PhantomData));
+        LazyPool {
+            slots,
+            connector,
+            label,
+        }
+    }
+
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// Runs one command (`op` names it in errors) on a pooled connection, connecting first if
+    /// the slot is empty. A reused connection that the peer closed is replaced once.
+    pub fn run<T>(&self, op: &str, f: impl Fn(&mut C::Conn) -> Result<T, C::Error>) -> Result<T> {
+        let mut retried = false;
+        loop {
+            let mut slot = self
+                .slots
+                .get()
+                .map_err(|_| anyhow!("{}: all {POOL_MAX_SIZE} connections are busy", self.label))?;
+            let conn = match &mut slot.conn {
+                Some(conn) => conn,
+                empty => match self.connector.connect() {
+                    Ok(conn) => empty.insert(conn),
+                    Err(e) => {
+                        slot.broken = true;
+                        return Err(anyhow!(
+                            "{}: cannot connect: {}",
+                            self.label,
+                            self.connector.describe(&e)
+                        ));
+                    }
+                },
+            };
+            match f(conn) {
+                Ok(value) => {
+                    slot.reused = true;
+                    return Ok(value);
+                }
+                Err(e) => {
+                    let after = self.connector.after_error(&e);
+                    slot.broken = after != AfterError::Keep;
+                    if after == AfterError::Reconnect && slot.reused && !retried {
+                        retried = true;
+                        continue;
+                    }
+                    return Err(anyhow!(
+                        "{}: {op} failed: {}",
+                        self.label,
+                        self.connector.describe(&e)
+                    ));
+                }
+            }
+        }
+    }
+}
