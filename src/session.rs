@@ -104,7 +104,11 @@ impl Session {
     }
 
     /// Strict mode: does this id name a stored session? Fetches the data for the read to come.
+    /// An id no generator could have made names no session: PHP then issues a new one.
     pub fn validate(&mut self, id: &[u8]) -> Result<bool> {
+        if session_id::check(id).is_err() {
+            return Ok(false);
+        }
         let data = self.fetch(id, self.lifetime)?;
         let exists = data.is_some();
         self.prefetched = Some((id.to_vec(), data));

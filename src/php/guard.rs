@@ -15,7 +15,13 @@ use crate::session::AlreadyReported;
 
 /// Emits `message` as a PHP warning (PHP prefixes the calling function, e.g. `session_start()`).
 pub fn warn(message: &str) {
-    let text = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
+    // One line per warning, whatever a server or library put in its error text.
+    let one_line: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let text = CString::new(one_line.join("; ").replace('\0', "\\0")).unwrap_or_default();
     // A user error handler may bail out (longjmp) from inside php_error_docref: hand the text
     // over as a raw pointer so no Rust destructor is pending across the call.
     let raw = text.into_raw();

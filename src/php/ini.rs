@@ -1,9 +1,10 @@
 //! `rsession.*` INI entries. PHP stores them as text; the core validates them at open, so a bad
 //! value is reported with its name to the request that uses it.
 
-use std::ffi::{c_char, CStr};
+use std::ffi::{c_char, c_int, c_void, CStr};
 
 use ext_php_rs::{
+    ffi::{zend_ini_entry, zend_string, ZEND_RESULT_CODE_SUCCESS},
     flags::IniEntryPermission,
     zend::{IniEntryDef, IniEntryDefs},
 };
@@ -11,10 +12,31 @@ use ext_php_rs::{
 use super::session_ffi::zend_ini_string_ex;
 use crate::config::IniValues;
 
+/// Takes any text: values are validated where they are used, so a bad php.ini value is reported
+/// with its name instead of silently replaced by the default. Without a handler, PHP 8.2 also
+/// refuses `ini_restore()` on the entry.
+unsafe extern "C" fn accept(
+    _entry: *mut zend_ini_entry,
+    _new_value: *mut zend_string,
+    _arg1: *mut c_void,
+    _arg2: *mut c_void,
+    _arg3: *mut c_void,
+    _stage: c_int,
+) -> c_int {
+    ZEND_RESULT_CODE_SUCCESS
+}
+
+const fn entry(name: &'static CStr, default: &'static CStr) -> IniEntryDef {
+    IniEntryDef {
+        on_modify: Some(accept),
+        ..IniEntryDef::new(name, default, IniEntryPermission::All)
+    }
+}
+
 pub static ENTRIES: IniEntryDefs<4> = IniEntryDefs::new([
-    IniEntryDef::new(c"rsession.connect_timeout", c"1", IniEntryPermission::All),
-    IniEntryDef::new(c"rsession.read_timeout", c"1", IniEntryPermission::All),
-    IniEntryDef::new(c"rsession.early_refresh", c"0", IniEntryPermission::All),
+    entry(c"rsession.connect_timeout", c"1"),
+    entry(c"rsession.read_timeout", c"1"),
+    entry(c"rsession.early_refresh", c"0"),
     IniEntryDef::end(),
 ]);
 

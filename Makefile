@@ -1,0 +1,35 @@
+# rsession: `make test` on a fresh Debian machine installs what is missing, builds and tests.
+SO        := target/release/librsession.so
+EXT_DIR    = $(shell php-config --extension-dir)
+PHP_CONF  ?= /etc/php/8.2
+
+.PHONY: all deps build test phpt install demo clean
+
+all: build
+
+deps:
+	scripts/deps.sh
+
+build: deps
+	cargo build --release
+
+test: build
+	scripts/test.sh
+
+# The phpt suite alone, against servers already started with `scripts/servers.sh start`.
+phpt:
+	scripts/phpt.sh
+
+install: build
+	install -m 0755 $(SO) $(EXT_DIR)/rsession.so
+	mkdir -p $(PHP_CONF)/mods-available
+	printf '; priority=30\nextension=rsession\n' > $(PHP_CONF)/mods-available/rsession.ini
+	command -v phpenmod >/dev/null && phpenmod rsession || true
+	@echo "installed $(EXT_DIR)/rsession.so; set session.save_handler = rsession in php.ini"
+
+demo: build
+	scripts/demo.sh
+
+clean:
+	cargo clean
+	rm -rf .run

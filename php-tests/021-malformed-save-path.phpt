@@ -1,0 +1,81 @@
+--TEST--
+Every malformed save_path gets a warning that quotes the entry and names the bad part
+--SKIPIF--
+<?php if (!extension_loaded('rsession')) die('skip rsession not loaded'); ?>
+--INI--
+session.save_handler=rsession
+session.use_cookies=0
+session.use_only_cookies=0
+session.cache_limiter=
+session.use_strict_mode=0
+session.gc_maxlifetime=1440
+session.serialize_handler=php
+--FILE--
+<?php
+require __DIR__ . '/inc/helpers.php';
+$paths = [
+    '',
+    'redis://127.0.0.1,,redis://b',
+    'redis://127.0.0.1,redis://h:99999',
+    'redis://h:0',
+    'redis://h:abc',
+    'redis://h:',
+    'redis://:6379',
+    'http://h:1',
+    'redis://h/abc',
+    'redis://h?database=x',
+    'redis://h?foo=1',
+    'redis://h?database',
+    'redis://h?database=1&database=2',
+    'redis://h?timeout=abc',
+    'redis://h?read_timeout=-1',
+    'redis://h?timeout=5000',
+    'redis://[::1:6379',
+    'redis://::1:6379',
+    'redis://ho st:1',
+    'unix://',
+    'unix://relative.sock',
+    'redis://h?prefix=%zz',
+    'redis://bob:hunter2@h:99999',
+    'tcp://h?auth=a&auth[]=b',
+    'tcp://h?auth[]=a&auth[]=b&auth[]=c',
+    'tcp://h?weight=0',
+];
+rs_capture_warnings();
+foreach ($paths as $path) {
+    $t = microtime(true);
+    $ok = rs_start($path, 'malformed0123456789abcd');
+    $w = rs_warnings();
+    echo $ok ? 'STARTED ' : '', $w[0] ?? 'NO WARNING', "\n";
+    if (($w[1] ?? '') !== "session_start(): Failed to initialize storage module: rsession (path: $path)") {
+        echo "  unexpected second warning: ", json_encode($w), "\n";
+    }
+}
+?>
+--EXPECT--
+session_start(): rsession: save_path: is empty (expected e.g. redis://127.0.0.1:6379)
+session_start(): rsession: save_path entry 2 "": empty entry (stray comma?)
+session_start(): rsession: save_path entry 2 "redis://h:99999": port 99999 out of range (1-65535)
+session_start(): rsession: save_path entry 1 "redis://h:0": port 0 out of range (1-65535)
+session_start(): rsession: save_path entry 1 "redis://h:abc": port "abc" is not a number
+session_start(): rsession: save_path entry 1 "redis://h:": missing port after ':'
+session_start(): rsession: save_path entry 1 "redis://:6379": missing host
+session_start(): rsession: save_path entry 1 "http://h:1": unsupported scheme "http" (expected redis://, rediss://, tcp://, tls:// or unix://)
+session_start(): rsession: save_path entry 1 "redis://h/abc": database in path "abc" is not a number
+session_start(): rsession: save_path entry 1 "redis://h?database=x": database "x" is not a number
+session_start(): rsession: save_path entry 1 "redis://h?foo=1": unknown parameter "foo" (known: auth, database, prefix, timeout, read_timeout, persistent, weight, retry_interval)
+session_start(): rsession: save_path entry 1 "redis://h?database": parameter "database" has no value (expected database=...)
+session_start(): rsession: save_path entry 1 "redis://h?database=1&database=2": parameter "database" is given twice
+session_start(): rsession: save_path entry 1 "redis://h?timeout=abc": timeout "abc" is not a number of seconds
+session_start(): rsession: save_path entry 1 "redis://h?read_timeout=-1": read_timeout "-1" must be 0 (default) or a positive number of seconds
+session_start(): rsession: save_path entry 1 "redis://h?timeout=5000": timeout 5000 is over 3600 seconds (milliseconds given as seconds?)
+session_start(): rsession: save_path entry 1 "redis://[::1:6379": IPv6 address has no closing ']'
+session_start(): rsession: save_path entry 1 "redis://::1:6379": host "::1:6379": write IPv6 addresses in brackets, e.g. [::1]:6379
+session_start(): rsession: save_path entry 1 "redis://ho st:1": host "ho st" contains the character ' '
+session_start(): rsession: save_path entry 1 "unix://": missing socket path (expected unix:///path/to/redis.sock)
+session_start(): rsession: save_path entry 1 "unix://relative.sock": socket path "relative.sock" is not absolute (expected unix:///relative.sock)
+session_start(): rsession: save_path entry 1 "redis://h?prefix=%zz": parameter "prefix": bad percent-escape "%zz"
+session_start(): rsession: save_path entry 1 "redis://bob:***@h:99999": port 99999 out of range (1-65535)
+session_start(): rsession: save_path entry 1 "tcp://h?auth=***&auth[]=***": both auth= and auth[]= are given; use one
+session_start(): rsession: save_path entry 1 "tcp://h?auth[]=***&auth[]=***&auth[]=***": auth[] is given 3 times (expected auth[]=user&auth[]=password)
+session_start(): rsession: save_path entry 1 "tcp://h?weight=0": weight "0" is not a positive whole number

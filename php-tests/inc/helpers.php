@@ -1,0 +1,210 @@
+<?php
+// Test helpers: where the test servers are, and a raw RESP client over fsockopen so the tests
+// look at Redis directly, not through another extension.
+
+// Session settings cannot change once output has started (headers count as sent in the CLI):
+// buffer everything the test prints.
+ob_start();
+
+function rs_env(string $name, string $default): string {
+    $v = getenv($name);
+    return ($v === false || $v === '') ? $default : $v;
+}
+
+function rs_port(): int { return (int) rs_env('RSESSION_TEST_REDIS_PORT', '16379'); }
+function rs_auth_port(): int { return (int) rs_env('RSESSION_TEST_REDIS_AUTH_PORT', '16380'); }
+function rs_down_port(): int { return (int) rs_env('RSESSION_TEST_DOWN_PORT', '16390'); }
+function rs_socket(): string { return rs_env('RSESSION_TEST_REDIS_SOCKET', dirname(__DIR__, 2) . '/.run/plain/redis.sock'); }
+function rs_password(): string { return rs_env('RSESSION_TEST_REDIS_PASSWORD', 'rsession-test-pw'); }
+function rs_acl_user(): string { return rs_env('RSESSION_TEST_REDIS_ACL_USER', 'alice'); }
+function rs_acl_password(): string { return rs_env('RSESSION_TEST_REDIS_ACL_PASSWORD', 'alice-test-pw'); }
+
+/** save_path for the plain test server, with optional "/db?params" appended. */
+function rs_path(string $suffix = ''): string { return 'redis://127.0.0.1:' . rs_port() . $suffix; }
+
+/** Points the session module at $path and starts a session: $id's, or a new one. */
+function rs_start(string $path, ?string $id = null, array $options = []): bool {
+    ini_set('session.save_path', $path);
+    // An empty id makes PHP create a new one instead of reusing the last request's.
+    session_id($id ?? '');
+    return session_start($options);
+}
+
+/** A fresh, valid session id that no other test uses. */
+function rs_new_id(string $tag): string {
+    return $tag . bin2hex(random_bytes(12));
+}
+
+/** Minimal RESP2 client: enough to inspect keys, TTLs and command statistics. */
+final class Resp {
+    /** @var resource */
+    private $s;
+
+    public function __construct(string $target = '', ?string $password = null, ?string $user = null) {
+        $target = $target ?: 'tcp://127.0.0.1:' . rs_port();
+        $s = @fsockopen($target, -1, $errno, $errstr, 2.0);
+        if (!$s) {
+            throw new RuntimeException("cannot reach redis at $target: $errstr");
+        }
+        stream_set_timeout($s, 5);
+        $this->s = $s;
+        if ($password !== null) {
+            $reply = $user === null ? $this->cmd('AUTH', $password) : $this->cmd('AUTH', $user, $password);
+            if ($reply !== 'OK') {
+                throw new RuntimeException('AUTH failed: ' . var_export($reply, true));
+            }
+        }
+    }
+
+    public function cmd(string ...$args) {
+        $out = '*' . count($args) . "\r\n";
+        foreach ($args as $a) {
+            $out .= '$' . strlen($a) . "\r\n" . $a . "\r\n";
+        }
+        fwrite($this->s, $out);
+        return $this->reply();
+    }
+
+    private function line(): string {
+        $line = fgets($this->s);
+        if ($line === false) {
+            throw new RuntimeException('redis closed the connection');
+        }
+        return substr($line, 0, -2);
+    }
+
+    private function reply() {
+        $line = $this->line();
+        $rest = substr($line, 1);
+        switch ($line[0]) {
+            case '+': return $rest;
+            case '-': return new RespError($rest);
+            case ':': return (int) $rest;
+            case '$':
+                if ((int) $rest < 0) {
+                    return null;
+                }
+                $data = '';
+                $want = (int) $rest + 2;
+                while (strlen($data) < $want) {
+                    $chunk = fread($this->s, $want - strlen($data));
+                    if ($chunk === false || $chunk === '') {
+                        throw new RuntimeException('short bulk reply');
+                    }
+                    $data .= $chunk;
+                }
+                return substr($data, 0, -2);
+            case '*':
+                if ((int) $rest < 0) {
+                    return null;
+                }
+                $items = [];
+                for ($i = 0; $i < (int) $rest; $i++) {
+                    $items[] = $this->reply();
+                }
+                return $items;
+        }
+        throw new RuntimeException("unexpected reply line: $line");
+    }
+
+    /** Calls per command from INFO commandstats, e.g. ['get' => 3, 'set' => 1]. */
+    public function commandstats(): array {
+        $stats = [];
+        foreach (explode("\n", $this->cmd('INFO', 'commandstats')) as $line) {
+            if (preg_match('/^cmdstat_([^:]+):calls=(\d+)/', trim($line), $m)) {
+                $stats[$m[1]] = (int) $m[2];
+            }
+        }
+        return $stats;
+    }
+}
+
+final class RespError {
+    public function __construct(public string $message) {}
+}
+
+function rs_redis(): Resp {
+    static $r = null;
+    return $r ??= new Resp();
+}
+
+/** Commands the server ran while $fn ran, by name (only those that changed). */
+function rs_commands_during(callable $fn, ?Resp $r = null): array {
+    $r ??= rs_redis();
+    $before = $r->commandstats();
+    $fn();
+    $after = $r->commandstats();
+    $diff = [];
+    foreach ($after as $name => $calls) {
+        $n = $calls - ($before[$name] ?? 0);
+        // The INFO call that took the first snapshot shows up in the second.
+        if ($name === 'info') {
+            $n -= 1;
+        }
+        if ($n > 0) {
+            $diff[$name] = $n;
+        }
+    }
+    ksort($diff);
+    return $diff;
+}
+
+/** Collects warnings instead of printing them, so a test can assert on their text. */
+function rs_capture_warnings(): void {
+    $GLOBALS['rs_warnings'] = [];
+    set_error_handler(function (int $no, string $msg) {
+        if (!(error_reporting() & $no)) {
+            return false; // silenced with @
+        }
+        $GLOBALS['rs_warnings'][] = $msg;
+        return true;
+    });
+}
+
+function rs_warnings(): array {
+    $w = $GLOBALS['rs_warnings'] ?? [];
+    $GLOBALS['rs_warnings'] = [];
+    return $w;
+}
+
+/** A loopback port that was free a moment ago. */
+function rs_free_port(): int {
+    $s = stream_socket_server('tcp://127.0.0.1:0');
+    $port = (int) substr(strrchr(stream_socket_get_name($s, false), ':'), 1);
+    fclose($s);
+    return $port;
+}
+
+/**
+ * Starts a child PHP process serving `$reply` to every connection on a fresh loopback port:
+ * a fake "Redis" that answers garbage. Returns [process, port].
+ */
+function rs_garbage_server(string $reply) {
+    $code = '$s = stream_socket_server("tcp://127.0.0.1:0"); echo substr(strrchr(stream_socket_get_name($s, false), ":"), 1), "\n"; '
+        . '$end = microtime(true) + 20; while (microtime(true) < $end && ($c = @stream_socket_accept($s, 1))) { fread($c, 65536); fwrite($c, base64_decode("' . base64_encode($reply) . '")); fclose($c); }';
+    $proc = proc_open([PHP_BINARY, '-n', '-r', $code], [1 => ['pipe', 'w']], $pipes);
+    $port = (int) trim(fgets($pipes[1]));
+    return [$proc, $port];
+}
+
+/** Starts a redis-server of the test's own on $port; returns its process. */
+function rs_redis_server(int $port) {
+    $proc = proc_open(['redis-server', '--port', (string) $port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        [1 => ['file', '/dev/null', 'w'], 2 => ['file', '/dev/null', 'w']], $pipes);
+    for ($i = 0; $i < 100; $i++) {
+        $s = @fsockopen('127.0.0.1', $port, $errno, $errstr, 0.1);
+        if ($s) {
+            fwrite($s, "PING\r\n");
+            if (fgets($s) === "+PONG\r\n") { fclose($s); return $proc; }
+            fclose($s);
+        }
+        usleep(50000);
+    }
+    throw new RuntimeException("redis-server on port $port did not start");
+}
+
+function rs_kill($proc): void {
+    proc_terminate($proc, 9);
+    while (proc_get_status($proc)['running']) { usleep(10000); }
+    proc_close($proc);
+}

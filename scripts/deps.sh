@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build, tests and demo need, only those missing:
+# one `apt-get update`, then one `apt-get install -y`.
+set -euo pipefail
+packages=(build-essential pkg-config libclang-dev php8.2-dev php8.2-cli redis-server redis-tools
+          nginx php8.2-fpm curl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "deps: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+# Debian starts services on install; we start our own on our own ports.
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

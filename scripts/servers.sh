@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Starts or stops the test suite's own redis-servers on loopback ports it owns.
+#   scripts/servers.sh start|stop   (state lives in $RSESSION_RUN, default ./.run)
+# Servers: plain (also on a unix socket), with requirepass plus an ACL user.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/test-env.sh
+
+start_redis() { # name port extra-args...
+  local name=$1 port=$2; shift 2
+  if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
+    echo "servers: port $port is already in use; set RSESSION_TEST_PORT_BASE to another base" >&2
+    return 1
+  fi
+  mkdir -p "$RSESSION_RUN/$name"
+  redis-server --port "$port" --bind 127.0.0.1 --daemonize yes \
+    --pidfile "$RSESSION_RUN/$name/redis.pid" --logfile "$RSESSION_RUN/$name/redis.log" \
+    --dir "$RSESSION_RUN/$name" --save '' --appendonly no "$@"
+  for _ in $(seq 50); do
+    redis-cli -p "$port" ${REDISCLI_AUTH:+--no-auth-warning} ping >/dev/null 2>&1 && return 0
+    # An auth-protected server answers NOAUTH to an anonymous ping: up all the same.
+    redis-cli -p "$port" ping 2>&1 | grep -q NOAUTH && return 0
+    sleep 0.1
+  done
+  echo "servers: redis $name on port $port did not start; see $RSESSION_RUN/$name/redis.log" >&2
+  return 1
+}
+
+stop_all() {
+  for pidfile in "$RSESSION_RUN"/*/redis.pid; do
+    [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$pidfile"
+  done
+}
+
+case "${1:-}" in
+  start)
+    stop_all
+    mkdir -p "$RSESSION_RUN"
+    start_redis plain "$RSESSION_TEST_REDIS_PORT" \
+      --unixsocket "$RSESSION_TEST_REDIS_SOCKET" --unixsocketperm 700
+    start_redis auth "$RSESSION_TEST_REDIS_AUTH_PORT" \
+      --requirepass "$RSESSION_TEST_REDIS_PASSWORD" \
+      --user "$RSESSION_TEST_REDIS_ACL_USER" on ">$RSESSION_TEST_REDIS_ACL_PASSWORD" '~*' '&*' '+@all'
+    echo "servers: redis on 127.0.0.1:$RSESSION_TEST_REDIS_PORT (+ $RSESSION_TEST_REDIS_SOCKET)," \
+         "redis with auth on 127.0.0.1:$RSESSION_TEST_REDIS_AUTH_PORT"
+    ;;
+  stop) stop_all ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
