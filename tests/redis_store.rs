@@ -1,0 +1,189 @@
+//! The Redis store against a real redis-server that this test starts on a loopback port of its
+//! own, kills and restarts.
+
+use std::{
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+    sync::Arc,
+    thread::sleep,
+    time::{Duration, Instant},
+};
+
+use rsession::{
+    config::{Address, RedisConfig},
+    store::{redis::RedisStore, Store},
+};
+use scheduled_thread_pool::ScheduledThreadPool;
+
+struct Server {
+    port: u16,
+    child: Child,
+}
+
+impl Server {
+    fn start(port: u16) -> Server {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server must be installed (make test installs it)");
+        let server = Server { port, child };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while server.raw().is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "redis-server on port {port} did not start"
+            );
+            sleep(Duration::from_millis(20));
+        }
+        server
+    }
+
+    fn raw(&self) -> redis::RedisResult<redis::Connection> {
+        let mut c =
+            redis::Client::open(format!("redis://127.0.0.1:{}", self.port))?.get_connection()?;
+        redis::cmd("PING").query::<String>(&mut c)?;
+        Ok(c)
+    }
+
+    fn connections_received(&self) -> u64 {
+        let info: String = redis::cmd("INFO")
+            .arg("stats")
+            .query(&mut self.raw().unwrap())
+            .unwrap();
+        info.lines()
+            .find_map(|l| l.strip_prefix("total_connections_received:"))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap()
+    }
+
+    fn kill(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn store(port: u16, read_timeout: Duration) -> RedisStore {
+    let cfg = RedisConfig {
+        address: Address::Tcp {
+            host: "127.0.0.1".into(),
+            port,
+        },
+        username: None,
+        password: None,
+        database: 0,
+        connect_timeout: Duration::from_secs(1),
+        read_timeout,
+    };
+    let threads = Arc::new(ScheduledThreadPool::new(1));
+    RedisStore::new(&cfg, threads).unwrap()
+}
+
+#[test]
+fn commands_do_what_the_session_handler_needs() {
+    let server = Server::start(free_port());
+    let s = store(server.port, Duration::from_secs(1));
+    assert_eq!(s.label(), format!("redis 127.0.0.1:{}", server.port));
+    assert_eq!(s.get(b"k", None).unwrap(), None);
+    assert!(!s.exists(b"k").unwrap());
+    assert!(
+        !s.touch(b"k", 10).unwrap(),
+        "touch of a missing key reports it"
+    );
+    s.set(b"k", b"v\0\r\n", 100).unwrap();
+    assert_eq!(s.get(b"k", None).unwrap().as_deref(), Some(&b"v\0\r\n"[..]));
+    assert!(s.exists(b"k").unwrap());
+    let ttl = |c: &mut redis::Connection| redis::cmd("TTL").arg("k").query::<i64>(c).unwrap();
+    let mut raw = server.raw().unwrap();
+    assert!((99..=100).contains(&ttl(&mut raw)));
+    assert!(s.touch(b"k", 500).unwrap());
+    assert!((499..=500).contains(&ttl(&mut raw)));
+    assert_eq!(
+        s.get(b"k", Some(900)).unwrap().as_deref(),
+        Some(&b"v\0\r\n"[..])
+    );
+    assert!(
+        (899..=900).contains(&ttl(&mut raw)),
+        "GETEX refreshes the expiry"
+    );
+    s.delete(b"k").unwrap();
+    assert!(!s.exists(b"k").unwrap());
+}
+
+#[test]
+fn one_pooled_connection_serves_every_command() {
+    let server = Server::start(free_port());
+    let s = store(server.port, Duration::from_secs(1));
+    let before = server.connections_received();
+    for i in 0..200u32 {
+        s.set(b"n", i.to_string().as_bytes(), 60).unwrap();
+        s.get(b"n", None).unwrap();
+    }
+    // The INFO call itself opens one connection.
+    assert_eq!(server.connections_received() - before, 1 + 1);
+}
+
+#[test]
+fn a_killed_server_fails_fast_with_its_address_and_the_pool_recovers() {
+    let port = free_port();
+    let mut server = Server::start(port);
+    let s = store(port, Duration::from_secs(1));
+    s.set(b"a", b"1", 60).unwrap();
+    server.kill();
+    let started = Instant::now();
+    let err = s.get(b"a", None).unwrap_err().to_string();
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        err,
+        format!("redis 127.0.0.1:{port}: cannot connect: Connection refused (os error 111)")
+    );
+    let _server = Server::start(port);
+    s.set(b"a", b"2", 60).unwrap();
+    assert_eq!(s.get(b"a", None).unwrap().as_deref(), Some(&b"2"[..]));
+}
+
+#[test]
+fn a_silent_server_is_bounded_by_the_read_timeout() {
+    // Accepts connections (the kernel does) and never answers.
+    let hole = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = hole.local_addr().unwrap().port();
+    let s = store(port, Duration::from_millis(200));
+    let started = Instant::now();
+    let err = s.get(b"a", None).unwrap_err().to_string();
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(150) && took < Duration::from_millis(800),
+        "took {took:?}"
+    );
+    assert_eq!(
+        err,
+        format!("redis 127.0.0.1:{port}: GET failed: no reply within 200ms (timeout)")
+    );
+}
