@@ -1,5 +1,5 @@
 --TEST--
-lazy_write: unchanged data refreshes the expiry only (EXPIRE, no SET); changed data is SET
+Without locking, lazy_write: unchanged data refreshes the expiry only (EXPIRE, no SET); changed data is SET
 --SKIPIF--
 <?php if (!extension_loaded('rsession')) die('skip rsession not loaded'); ?>
 --INI--
@@ -10,6 +10,7 @@ session.cache_limiter=
 session.use_strict_mode=0
 session.gc_maxlifetime=1440
 session.serialize_handler=php
+rsession.locking=0
 session.lazy_write=1
 --FILE--
 <?php

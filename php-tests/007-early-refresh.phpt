@@ -1,5 +1,5 @@
 --TEST--
-rsession.early_refresh: GETEX at read refreshes the expiry, nothing after an unchanged request
+Without locking, rsession.early_refresh: GETEX at read refreshes the expiry, nothing after an unchanged request
 --SKIPIF--
 <?php if (!extension_loaded('rsession')) die('skip rsession not loaded'); ?>
 --INI--
@@ -10,6 +10,7 @@ session.cache_limiter=
 session.use_strict_mode=0
 session.gc_maxlifetime=1440
 session.serialize_handler=php
+rsession.locking=0
 session.lazy_write=1
 rsession.early_refresh=1
 --FILE--

@@ -1,5 +1,5 @@
 --TEST--
-Strict mode refuses an unknown id and issues a new one; a known id costs one GET (validate and read share it)
+Without locking, strict mode refuses an unknown id and issues a new one; a known id costs one GET (validate and read share it)
 --SKIPIF--
 <?php if (!extension_loaded('rsession')) die('skip rsession not loaded'); ?>
 --INI--
@@ -10,6 +10,7 @@ session.cache_limiter=
 session.use_strict_mode=0
 session.gc_maxlifetime=1440
 session.serialize_handler=php
+rsession.locking=0
 --FILE--
 <?php
 require __DIR__ . '/inc/helpers.php';

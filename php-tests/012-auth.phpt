@@ -58,5 +58,5 @@ bool(false)
 session_start(): rsession: redis 127.0.0.1:%d: cannot connect: Password authentication failed%s
 session_start(): Failed to read session data: rsession (path: redis://alice:wrong@127.0.0.1:%d)
 bool(false)
-session_start(): rsession: redis 127.0.0.1:%d: GET failed: %SNOAUTH%s
+session_start(): rsession: redis 127.0.0.1:%d: lock+GET failed: "NOAUTH": Authentication required.
 session_start(): Failed to read session data: rsession (path: redis://127.0.0.1:%d)

@@ -19,7 +19,7 @@ $hostile = ["ab:cd", "a/../b", "x\0y", str_repeat('a', 300), "\xc3\xa9", "a.b", 
 rs_capture_warnings();
 foreach ($hostile as $id) {
     $seen = [];
-    $cmds = rs_commands_during(function () use ($id, &$seen) {
+    $trips = rs_round_trips(function () use ($id, &$seen) {
         $ok = rs_start(rs_path(), $id);
         // Either PHP replaced the id (CR, LF, tab, space) or rsession refused it.
         $seen = [$ok, session_id()];
@@ -28,10 +28,11 @@ foreach ($hostile as $id) {
     [$ok, $sid] = $seen;
     $w = rs_warnings();
     if ($ok) {
-        // A replacement id: only PHP's alphabet, and only EXISTS + SET on it.
-        echo preg_match('/^[a-zA-Z0-9,-]+$/', $sid) && $sid !== $id && array_keys($cmds) === ['exists', 'set'] ? "replaced\n" : "BAD " . json_encode([$sid, $cmds]) . "\n";
+        // A replacement id in PHP's alphabet, served as a new session: claim + write.
+        echo preg_match('/^[a-zA-Z0-9,-]+$/', $sid) && $sid !== $id && $trips === 2 ? "replaced\n" : "BAD " . json_encode([$sid, $trips]) . "\n";
     } else {
-        echo $cmds === [] && str_contains($w[0], 'rsession: session id') && str_contains($w[0], 'rejected') ? "refused\n" : "BAD " . json_encode([$cmds, $w]) . "\n";
+        // Refused before any command was sent.
+        echo $trips === 0 && str_contains($w[0], 'rsession: session id') && str_contains($w[0], 'rejected') ? "refused\n" : "BAD " . json_encode([$trips, $w]) . "\n";
     }
 }
 echo rs_warnings()[0] ?? '', "\n";
@@ -40,8 +41,8 @@ echo rs_warnings()[0], "\n";
 rs_start(rs_path(), str_repeat('a', 300));
 echo rs_warnings()[0], "\n";
 var_dump($r->cmd('GET', 'canary'));
-// No stored key holds anything but PHP's id alphabet after the prefix.
-$bad = array_filter($r->cmd('KEYS', 'PHPREDIS_SESSION:*'), fn ($k) => !preg_match('/^PHPREDIS_SESSION:[a-zA-Z0-9,-]+$/', $k));
+// No stored key (session or lock) holds anything but PHP's id alphabet after the prefix.
+$bad = array_filter($r->cmd('KEYS', 'PHPREDIS_SESSION:*'), fn ($k) => !preg_match('/^PHPREDIS_SESSION:[a-zA-Z0-9,-]+(_LOCK)?$/', $k));
 var_dump($bad);
 // Strict mode: an impossible id is simply unknown, a new one is issued, no warning.
 ini_set('session.use_strict_mode', '1');

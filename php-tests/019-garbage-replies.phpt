@@ -27,6 +27,8 @@ $id = rs_new_id('wrongtype');
 $r->cmd('HSET', "PHPREDIS_SESSION:$id", 'f', 'v');
 var_dump(rs_start(rs_path(), $id));
 echo preg_replace('/127\.0\.0\.1:\d+/', 'ADDR', rs_warnings()[0]), "\n";
+// The lock taken in the same round trip is not left behind.
+var_dump($r->cmd('EXISTS', "PHPREDIS_SESSION:{$id}_LOCK"));
 // Bytes that do not unserialize: PHP's own decoder reports it; nothing crashes.
 $id = rs_new_id('undecodable');
 $r->cmd('SET', "PHPREDIS_SESSION:$id", "\x00\xff not a session");
@@ -37,13 +39,14 @@ var_dump(rs_start(rs_path()));
 session_write_close();
 ?>
 --EXPECTF--
-false session_start(): rsession: redis ADDR: GET failed: Incompatible type - Parse error at 1; Unexpected `97`; Unexpected `103`
-false session_start(): rsession: redis ADDR: GET failed: unexpected end of file
-false session_start(): rsession: redis ADDR: GET failed: %s
-false session_start(): rsession: redis ADDR: GET failed: unexpected end of file
-false session_start(): rsession: redis ADDR: GET failed: %Ssomething broke
+false session_start(): rsession: redis ADDR: lock+GET failed: Incompatible type - Parse error at 1; Unexpected `97`; Unexpected `103`
+false session_start(): rsession: redis ADDR: lock+GET failed: unexpected end of file
+false session_start(): rsession: redis ADDR: lock+GET failed: Incompatible type - Parse error at 1; Expected integer, got garbage
+false session_start(): rsession: redis ADDR: lock+GET failed: unexpected end of file
+false session_start(): rsession: redis ADDR: lock+GET failed: unexpected end of file
 bool(false)
-session_start(): rsession: redis ADDR: GET failed: %SWRONGTYPE%s
+session_start(): rsession: redis ADDR: lock+GET failed: "WRONGTYPE": Operation against a key holding the wrong kind of value
+int(0)
 bool(false)
 session_start(): Failed to decode session object. Session has been destroyed
 bool(true)

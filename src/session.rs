@@ -1,14 +1,15 @@
 //! The session handler's logic, one request's worth, over any store: PHP's contract mapped to
-//! the fewest round trips.
+//! the fewest round trips, with the session locked from read to write when locking is on.
 
 use std::{fmt, sync::Arc};
 
 use anyhow::{anyhow, bail, Result};
 
 use crate::{
+    lock::{self, Attempt, Lock},
     registry::Backend,
     session_id,
-    store::{Store, Ttl},
+    store::{Store, Ttl, Unlocked},
 };
 
 /// How many freshly generated ids may collide with stored ones before we give up.
@@ -33,6 +34,13 @@ enum Health {
     Failed(Option<anyhow::Error>),
 }
 
+/// The lock this request holds.
+struct Held {
+    id: Vec<u8>,
+    key: Vec<u8>,
+    lock: Lock,
+}
+
 pub struct Session {
     backend: Arc<Backend>,
     health: Health,
@@ -41,6 +49,9 @@ pub struct Session {
     /// Data fetched ahead for one id (by validate or create), handed to the read that follows
     /// so strict mode and new sessions cost no extra round trip.
     prefetched: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    held: Option<Held>,
+    /// The id whose lock wait timed out under rsession.lock_timeout_readonly: read, never write.
+    read_only: Option<Vec<u8>>,
 }
 
 /// Converts `session.gc_maxlifetime` to an expiry, refusing values that would expire at once.
@@ -53,6 +64,11 @@ pub fn ttl(lifetime: i64) -> Result<Ttl> {
     }
 }
 
+/// The start of an id, enough to find it in logs without handing the whole credential to them.
+fn short(id: &[u8]) -> String {
+    String::from_utf8_lossy(&id[..id.len().min(8)]).into_owned()
+}
+
 impl Session {
     pub fn new(backend: Arc<Backend>, lifetime: i64) -> Self {
         Session {
@@ -60,7 +76,13 @@ impl Session {
             health: Health::Ok,
             lifetime,
             prefetched: None,
+            held: None,
+            read_only: None,
         }
+    }
+
+    fn label(&self) -> &str {
+        self.backend.store.label()
     }
 
     /// One store call, unless the store already failed in this request.
@@ -84,13 +106,65 @@ impl Session {
         Ok(key)
     }
 
+    /// With early_refresh, reads also reset the expiry.
+    fn read_refresh(&self, lifetime: i64) -> Result<Option<Ttl>> {
+        match self.backend.config.early_refresh {
+            true => Ok(Some(ttl(lifetime)?)),
+            false => Ok(None),
+        }
+    }
+
+    /// Reads `id`'s data, taking its lock first when locking is on.
     fn fetch(&mut self, id: &[u8], lifetime: i64) -> Result<Option<Vec<u8>>> {
         let key = self.key(id)?;
-        let refresh = match self.backend.config.early_refresh {
-            true => Some(ttl(lifetime)?),
-            false => None,
+        let refresh = self.read_refresh(lifetime)?;
+        let Some(settings) = self.backend.config.lock else {
+            return self.call(|store| store.get(&key, refresh));
         };
-        self.call(|store| store.get(&key, refresh))
+        let lock = Lock::new(&key, settings.expire)?;
+        let (data, taken, waited) = lock::acquire(settings.wait, || {
+            let (taken, data) = self.call(|store| store.lock_get(&key, &lock, refresh))?;
+            Ok(if taken {
+                Attempt::Taken(data)
+            } else {
+                Attempt::Busy(data)
+            })
+        })?;
+        if taken {
+            self.held = Some(Held {
+                id: id.to_vec(),
+                key,
+                lock,
+            });
+        } else if settings.readonly_on_timeout {
+            self.read_only = Some(id.to_vec());
+        } else {
+            bail!(
+                "{}: session {}…: still locked by another request after waiting {:.1}s (rsession.lock_wait_timeout)",
+                self.label(),
+                short(id),
+                waited.as_secs_f64()
+            );
+        }
+        Ok(data)
+    }
+
+    /// The held lock, if it is on `id`.
+    fn take_held(&mut self, id: &[u8]) -> Option<Held> {
+        match &self.held {
+            Some(held) if held.id == id => self.held.take(),
+            _ => None,
+        }
+    }
+
+    fn lock_lost(&self, id: &[u8], lock: &Lock) -> anyhow::Error {
+        anyhow!(
+            "{}: session {}…: not saved: its lock expired (after {:?}) before this request wrote, \
+             so another request may have changed it since; raise rsession.lock_expire",
+            self.label(),
+            short(id),
+            lock.expire
+        )
     }
 
     /// The stored data, or empty for a session that does not exist.
@@ -103,14 +177,18 @@ impl Session {
         Ok(self.fetch(id, lifetime)?.unwrap_or_default())
     }
 
-    /// Strict mode: does this id name a stored session? Fetches the data for the read to come.
-    /// An id no generator could have made names no session: PHP then issues a new one.
+    /// Strict mode: does this id name a stored session? Fetches (and locks) for the read to
+    /// come. An id no generator could have made names no session: PHP then issues a new one.
     pub fn validate(&mut self, id: &[u8]) -> Result<bool> {
         if session_id::check(id).is_err() {
             return Ok(false);
         }
         let data = self.fetch(id, self.lifetime)?;
         let exists = data.is_some();
+        if !exists {
+            // PHP moves on to a new id: do not keep the unknown one locked.
+            self.release()?;
+        }
         self.prefetched = Some((id.to_vec(), data));
         Ok(exists)
     }
@@ -119,27 +197,89 @@ impl Session {
         self.prefetched = None;
         let key = self.key(id)?;
         let ttl = ttl(lifetime)?;
-        self.call(|store| store.set(&key, data, ttl))
+        if self.read_only.as_deref() == Some(id) {
+            bail!(
+                "{}: session {}…: not saved: the lock wait timed out and rsession.lock_timeout_readonly \
+                 opened it read-only",
+                self.label(),
+                short(id)
+            );
+        }
+        match self.take_held(id) {
+            Some(held) => match self.call(|store| store.set_unlock(&key, data, ttl, &held.lock))? {
+                Unlocked::LockLost => Err(self.lock_lost(id, &held.lock)),
+                Unlocked::Done | Unlocked::ValueMissing => Ok(()),
+            },
+            None => self.call(|store| store.set(&key, data, ttl)),
+        }
     }
 
-    /// lazy_write with unchanged data: refresh the expiry only. With early_refresh the read
-    /// already did. A session that vanished meanwhile is written back, so no data is lost.
+    /// lazy_write with unchanged data: refresh the expiry only (with early_refresh the read
+    /// already did) and release the lock. A session that vanished meanwhile is written back.
     pub fn update_timestamp(&mut self, id: &[u8], data: &[u8], lifetime: i64) -> Result<()> {
-        if self.backend.config.early_refresh {
-            return Ok(());
+        if self.read_only.as_deref() == Some(id) {
+            return Ok(()); // nothing changed, nothing to lose
         }
         let key = self.key(id)?;
         let ttl = ttl(lifetime)?;
-        self.call(|store| match store.touch(&key, ttl)? {
-            true => Ok(()),
-            false => store.set(&key, data, ttl),
-        })
+        let refresh = (!self.backend.config.early_refresh).then_some(ttl);
+        let outcome = match self.take_held(id) {
+            Some(held) => self.call(|store| store.touch_unlock(&key, refresh, &held.lock))?,
+            None => match refresh {
+                None => Unlocked::Done,
+                Some(ttl) => match self.call(|store| store.touch(&key, ttl))? {
+                    true => Unlocked::Done,
+                    false => Unlocked::ValueMissing,
+                },
+            },
+        };
+        match outcome {
+            Unlocked::ValueMissing => self.call(|store| store.set(&key, data, ttl)),
+            // A lost lock over unchanged data loses nothing: its new holder keeps it fresh.
+            Unlocked::Done | Unlocked::LockLost => Ok(()),
+        }
     }
 
     pub fn destroy(&mut self, id: &[u8]) -> Result<()> {
         self.prefetched = None;
         let key = self.key(id)?;
-        self.call(|store| store.delete(&key))
+        match self.take_held(id) {
+            Some(held) => self.call(|store| store.delete_unlock(&key, &held.lock)),
+            None => self.call(|store| store.delete(&key)),
+        }
+    }
+
+    /// Releases a lock still held (session_abort, read_and_close, a failed request). After a
+    /// store failure the lock is left to expire: trying again would only wait again.
+    pub fn release(&mut self) -> Result<()> {
+        let Some(held) = self.held.take() else {
+            return Ok(());
+        };
+        if matches!(self.health, Health::Failed(_)) {
+            return Ok(());
+        }
+        self.call(|store| store.touch_unlock(&held.key, None, &held.lock))
+            .map(drop)
+    }
+
+    /// Whether `key` is free for a new session; with locking, also takes its lock.
+    fn claim(&mut self, id: &[u8], key: Vec<u8>) -> Result<bool> {
+        let Some(settings) = self.backend.config.lock else {
+            return self.call(|store| store.exists(&key)).map(|taken| !taken);
+        };
+        let lock = Lock::new(&key, settings.expire)?;
+        let (locked, data) = self.call(|store| store.lock_get(&key, &lock, None))?;
+        if locked {
+            self.held = Some(Held {
+                id: id.to_vec(),
+                key,
+                lock,
+            });
+        }
+        if data.is_some() {
+            self.release()?;
+        }
+        Ok(locked && data.is_none())
     }
 
     /// A new id from `generate` (PHP's generator) that no stored session uses yet.
@@ -151,9 +291,9 @@ impl Session {
         for _ in 0..CREATE_ID_TRIES {
             let id = generate()?;
             let key = self.key(&id)?;
-            match self.call(|store| store.exists(&key)) {
-                Ok(true) => continue,
-                Ok(false) => {
+            match self.claim(&id, key) {
+                Ok(false) => continue,
+                Ok(true) => {
                     self.prefetched = Some((id.clone(), None));
                     return Ok(id);
                 }
@@ -165,7 +305,7 @@ impl Session {
         }
         bail!(
             "{}: {CREATE_ID_TRIES} new session ids in a row were already taken",
-            self.backend.store.label()
+            self.label()
         )
     }
 }
@@ -182,5 +322,11 @@ mod tests {
             .to_string()
             .contains("gc_maxlifetime is 0"));
         assert!(ttl(-5).is_err());
+    }
+
+    #[test]
+    fn short_ids_for_messages() {
+        assert_eq!(short(b"abcdefghijkl"), "abcdefgh");
+        assert_eq!(short(b"abc"), "abc");
     }
 }

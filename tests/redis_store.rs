@@ -11,7 +11,8 @@ use std::{
 
 use rsession::{
     config::{Address, RedisConfig},
-    store::{redis::RedisStore, Store},
+    lock::Lock,
+    store::{redis::RedisStore, Store, Unlocked},
 };
 use scheduled_thread_pool::ScheduledThreadPool;
 
@@ -186,4 +187,82 @@ fn a_silent_server_is_bounded_by_the_read_timeout() {
         err,
         format!("redis 127.0.0.1:{port}: GET failed: no reply within 200ms (timeout)")
     );
+}
+
+#[test]
+fn locks_are_taken_once_and_released_only_by_their_owner() {
+    let server = Server::start(free_port());
+    let s = store(server.port, Duration::from_secs(1));
+    let mut raw = server.raw().unwrap();
+    let lock_ttl =
+        |c: &mut redis::Connection| redis::cmd("PTTL").arg("k_LOCK").query::<i64>(c).unwrap();
+    s.set(b"k", b"old", 100).unwrap();
+    let mine = Lock::new(b"k", Duration::from_millis(5000)).unwrap();
+    let theirs = Lock::new(b"k", Duration::from_millis(5000)).unwrap();
+    assert_eq!(
+        s.lock_get(b"k", &mine, None).unwrap(),
+        (true, Some(b"old".to_vec()))
+    );
+    assert!(
+        (4900..=5000).contains(&lock_ttl(&mut raw)),
+        "the lock always has an expiry"
+    );
+    // Taken: another request reads the data but gets no lock, and cannot write or release.
+    assert_eq!(
+        s.lock_get(b"k", &theirs, None).unwrap(),
+        (false, Some(b"old".to_vec()))
+    );
+    assert_eq!(
+        s.set_unlock(b"k", b"theirs", 100, &theirs).unwrap(),
+        Unlocked::LockLost
+    );
+    assert_eq!(
+        s.touch_unlock(b"k", None, &theirs).unwrap(),
+        Unlocked::LockLost
+    );
+    s.delete_unlock(b"other", &theirs).unwrap();
+    assert_eq!(s.get(b"k", None).unwrap().as_deref(), Some(&b"old"[..]));
+    assert!(
+        lock_ttl(&mut raw) > 0,
+        "a stranger's release leaves the lock in place"
+    );
+    // The owner writes and releases in one call.
+    assert_eq!(
+        s.set_unlock(b"k", b"new", 100, &mine).unwrap(),
+        Unlocked::Done
+    );
+    assert_eq!(lock_ttl(&mut raw), -2, "released");
+    assert_eq!(s.get(b"k", None).unwrap().as_deref(), Some(&b"new"[..]));
+    // A value that vanished under the lock is reported, so the caller can write it back.
+    let again = Lock::new(b"k", Duration::from_millis(5000)).unwrap();
+    assert!(s.lock_get(b"k", &again, None).unwrap().0);
+    s.delete(b"k").unwrap();
+    assert_eq!(
+        s.touch_unlock(b"k", Some(100), &again).unwrap(),
+        Unlocked::ValueMissing
+    );
+    assert_eq!(lock_ttl(&mut raw), -2);
+}
+
+#[test]
+fn an_expired_lock_can_be_taken_and_the_old_owner_cannot_write() {
+    let server = Server::start(free_port());
+    let s = store(server.port, Duration::from_secs(1));
+    let slow = Lock::new(b"k", Duration::from_millis(100)).unwrap();
+    assert!(s.lock_get(b"k", &slow, None).unwrap().0);
+    sleep(Duration::from_millis(150));
+    let next = Lock::new(b"k", Duration::from_millis(5000)).unwrap();
+    assert!(
+        s.lock_get(b"k", &next, None).unwrap().0,
+        "an expired lock is free"
+    );
+    assert_eq!(
+        s.set_unlock(b"k", b"stale", 100, &slow).unwrap(),
+        Unlocked::LockLost
+    );
+    assert_eq!(
+        s.set_unlock(b"k", b"fresh", 100, &next).unwrap(),
+        Unlocked::Done
+    );
+    assert_eq!(s.get(b"k", None).unwrap().as_deref(), Some(&b"fresh"[..]));
 }

@@ -208,3 +208,62 @@ function rs_kill($proc): void {
     while (proc_get_status($proc)['running']) { usleep(10000); }
     proc_close($proc);
 }
+
+/**
+ * Round trips the server served while $fn ran: read events on client sockets (a pipelined
+ * batch arrives as one), less the probe's own. Command statistics cannot tell this: they also
+ * count commands run inside server-side scripts.
+ */
+function rs_round_trips(callable $fn, ?Resp $r = null): int {
+    $r ??= rs_redis();
+    $reads = function () use ($r): int {
+        preg_match('/total_reads_processed:(\d+)/', $r->cmd('INFO', 'stats'), $m);
+        return (int) $m[1];
+    };
+    $before = $reads();
+    $fn();
+    return $reads() - $before - 1;
+}
+
+/** The rsession.so this test run loaded, to load it in child processes too. */
+function rs_so(): string {
+    if (preg_match('/extension=(\S*rsession\S*\.so)/', (string) getenv('TEST_PHP_EXTRA_ARGS'), $m)) {
+        return $m[1];
+    }
+    return dirname(__DIR__, 2) . '/target/release/librsession.so';
+}
+
+/**
+ * Runs $code in a child PHP process with rsession loaded and these helpers included. The child
+ * reports on STDERR (it bypasses output buffering, so it does not count as sent headers).
+ * Returns [process, stderr pipe].
+ */
+function rs_child(string $code, array $ini = []) {
+    $ini += [
+        'session.save_handler' => 'rsession', 'session.use_cookies' => '0', 'session.use_only_cookies' => '0',
+        'session.cache_limiter' => '', 'session.gc_maxlifetime' => '1440', 'session.use_strict_mode' => '0',
+    ];
+    $cmd = [PHP_BINARY, '-n', '-d', 'extension=' . rs_so()];
+    foreach ($ini as $k => $v) {
+        $cmd[] = '-d';
+        $cmd[] = "$k=$v";
+    }
+    $cmd[] = '-r';
+    $cmd[] = 'require ' . var_export(__DIR__ . '/helpers.php', true) . '; ' . $code;
+    $proc = proc_open($cmd, [1 => ['file', '/dev/null', 'w'], 2 => ['pipe', 'w']], $pipes);
+    return [$proc, $pipes[2]];
+}
+
+/** Waits for the child's next report line (bounded). */
+function rs_child_says($pipe, float $timeout = 10.0): string {
+    stream_set_timeout($pipe, (int) ceil($timeout));
+    $line = fgets($pipe);
+    return $line === false ? '(child said nothing)' : rtrim($line, "\n");
+}
+
+/** Waits for the child to exit; returns everything else it reported and its exit code. */
+function rs_child_end($proc, $pipe): array {
+    $rest = stream_get_contents($pipe);
+    fclose($pipe);
+    return [trim((string) $rest), proc_close($proc)];
+}

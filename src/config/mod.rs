@@ -8,9 +8,13 @@ use std::time::Duration;
 
 pub use save_path::{Address, Endpoint, SavePathError};
 
+use crate::lock::LockSettings;
+
 /// PHP's own session prefix for phpredis, kept so sessions survive the switch to rsession.
 pub const DEFAULT_REDIS_PREFIX: &str = "PHPREDIS_SESSION:";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
+/// Lock expiry when neither rsession.lock_expire nor max_execution_time sets one.
+pub const DEFAULT_LOCK_EXPIRE: Duration = Duration::from_secs(30);
 
 /// The `rsession.*` INI settings as PHP holds them: raw text, validated here.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -18,6 +22,12 @@ pub struct IniValues {
     pub connect_timeout: String,
     pub read_timeout: String,
     pub early_refresh: String,
+    pub locking: String,
+    pub lock_expire: String,
+    pub lock_wait_timeout: String,
+    pub lock_timeout_readonly: String,
+    /// PHP's own `max_execution_time`: a request cannot outlive it, so neither need its lock.
+    pub max_execution_time: String,
 }
 
 /// Where and how to reach one Redis server; also the key of its connection pool.
@@ -38,6 +48,8 @@ pub struct SessionConfig {
     pub prefix: String,
     /// Refresh the expiry at read time (GETEX, Redis 6.2+) instead of after the request.
     pub early_refresh: bool,
+    /// `None` when rsession.locking is off.
+    pub lock: Option<LockSettings>,
 }
 
 /// Parses PHP's boolean INI spellings.
@@ -51,12 +63,40 @@ pub fn parse_ini_bool(name: &str, value: &str) -> Result<bool, String> {
     }
 }
 
-/// An empty value or 0 means the default, never "wait forever".
-fn ini_timeout(name: &str, value: &str) -> Result<Duration, String> {
+/// Seconds; an empty value or 0 means `None`, "the default", never "wait forever".
+fn ini_seconds(name: &str, value: &str) -> Result<Option<Duration>, String> {
     if value.trim().is_empty() {
-        return Ok(DEFAULT_TIMEOUT);
+        return Ok(None);
     }
-    Ok(save_path::parse_timeout(value, name)?.unwrap_or(DEFAULT_TIMEOUT))
+    save_path::parse_timeout(value, name)
+}
+
+fn ini_timeout(name: &str, value: &str) -> Result<Duration, String> {
+    Ok(ini_seconds(name, value)?.unwrap_or(DEFAULT_TIMEOUT))
+}
+
+/// The lock settings, with their defaults: expiry = rsession.lock_expire, else
+/// max_execution_time, else 30 s; wait = rsession.lock_wait_timeout, else the expiry, so a
+/// crashed holder's lock expires before its waiters give up.
+fn lock_settings(ini: &IniValues) -> Result<Option<LockSettings>, String> {
+    if !parse_ini_bool("rsession.locking", &ini.locking)? {
+        return Ok(None);
+    }
+    let max_execution = match ini.max_execution_time.trim().parse::<u64>() {
+        Ok(secs) if secs > 0 => Some(Duration::from_secs(secs)),
+        _ => None,
+    };
+    let expire = ini_seconds("rsession.lock_expire", &ini.lock_expire)?
+        .or(max_execution)
+        .unwrap_or(DEFAULT_LOCK_EXPIRE);
+    let wait = ini_seconds("rsession.lock_wait_timeout", &ini.lock_wait_timeout)?.unwrap_or(expire);
+    let readonly_on_timeout =
+        parse_ini_bool("rsession.lock_timeout_readonly", &ini.lock_timeout_readonly)?;
+    Ok(Some(LockSettings {
+        expire,
+        wait,
+        readonly_on_timeout,
+    }))
 }
 
 /// Builds the configuration a request uses. Only the first save_path entry is used until
@@ -65,6 +105,7 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
     let connect_timeout = ini_timeout("rsession.connect_timeout", &ini.connect_timeout)?;
     let read_timeout = ini_timeout("rsession.read_timeout", &ini.read_timeout)?;
     let early_refresh = parse_ini_bool("rsession.early_refresh", &ini.early_refresh)?;
+    let lock = lock_settings(ini)?;
 
     let endpoints = save_path::parse(save_path).map_err(|e| e.to_string())?;
     let first = endpoints
@@ -92,6 +133,7 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
             .prefix
             .unwrap_or_else(|| DEFAULT_REDIS_PREFIX.to_owned()),
         early_refresh,
+        lock,
     })
 }
 
@@ -104,7 +146,63 @@ mod tests {
             connect_timeout: ct.into(),
             read_timeout: rt.into(),
             early_refresh: er.into(),
+            ..Default::default()
         }
+    }
+
+    fn locking(
+        locking: &str,
+        expire: &str,
+        wait: &str,
+        readonly: &str,
+        max_exec: &str,
+    ) -> IniValues {
+        IniValues {
+            locking: locking.into(),
+            lock_expire: expire.into(),
+            lock_wait_timeout: wait.into(),
+            lock_timeout_readonly: readonly.into(),
+            max_execution_time: max_exec.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn lock_defaults_follow_max_execution_time_then_30s() {
+        let lock = |ini: IniValues| resolve("redis://h", &ini).unwrap().lock;
+        let l = lock(locking("1", "", "", "", "0")).unwrap();
+        assert_eq!(
+            (l.expire, l.wait, l.readonly_on_timeout),
+            (Duration::from_secs(30), Duration::from_secs(30), false)
+        );
+        let l = lock(locking("1", "0", "0", "0", "45")).unwrap();
+        assert_eq!(
+            (l.expire, l.wait),
+            (Duration::from_secs(45), Duration::from_secs(45))
+        );
+        let l = lock(locking("on", "2.5", "0.5", "1", "45")).unwrap();
+        assert_eq!(
+            (l.expire, l.wait, l.readonly_on_timeout),
+            (
+                Duration::from_millis(2500),
+                Duration::from_millis(500),
+                true
+            )
+        );
+        assert_eq!(lock(locking("0", "2", "", "", "")), None);
+    }
+
+    #[test]
+    fn bad_lock_settings_name_the_setting() {
+        let e = resolve("redis://h", &locking("sometimes", "", "", "", "")).unwrap_err();
+        assert_eq!(
+            e,
+            "rsession.locking \"sometimes\" is not a boolean (use 1/0, on/off)"
+        );
+        let e = resolve("redis://h", &locking("1", "-1", "", "", "")).unwrap_err();
+        assert!(e.starts_with("rsession.lock_expire \"-1\""), "{e}");
+        let e = resolve("redis://h", &locking("1", "", "x", "", "")).unwrap_err();
+        assert!(e.starts_with("rsession.lock_wait_timeout \"x\""), "{e}");
     }
 
     #[test]

@@ -74,10 +74,16 @@ unsafe extern "C" fn open(
     })
 }
 
+/// Releases a lock the request still holds (session_abort, read_and_close, a failed write),
+/// then frees the request's session.
 unsafe extern "C" fn close(mod_data: *mut *mut c_void) -> zend_result {
     guard::result("close", || {
+        let released = match session(mod_data) {
+            Ok(session) => session.release(),
+            Err(_) => Ok(()),
+        };
         free_session(mod_data);
-        Ok(())
+        released
     })
 }
 

@@ -33,10 +33,14 @@ const fn entry(name: &'static CStr, default: &'static CStr) -> IniEntryDef {
     }
 }
 
-pub static ENTRIES: IniEntryDefs<4> = IniEntryDefs::new([
+pub static ENTRIES: IniEntryDefs<8> = IniEntryDefs::new([
     entry(c"rsession.connect_timeout", c"1"),
     entry(c"rsession.read_timeout", c"1"),
     entry(c"rsession.early_refresh", c"0"),
+    entry(c"rsession.locking", c"1"),
+    entry(c"rsession.lock_expire", c"0"),
+    entry(c"rsession.lock_wait_timeout", c"0"),
+    entry(c"rsession.lock_timeout_readonly", c"0"),
     IniEntryDef::end(),
 ]);
 
@@ -57,6 +61,11 @@ pub fn values() -> IniValues {
         connect_timeout: get(c"rsession.connect_timeout").unwrap_or_default(),
         read_timeout: get(c"rsession.read_timeout").unwrap_or_default(),
         early_refresh: get(c"rsession.early_refresh").unwrap_or_default(),
+        locking: get(c"rsession.locking").unwrap_or_default(),
+        lock_expire: get(c"rsession.lock_expire").unwrap_or_default(),
+        lock_wait_timeout: get(c"rsession.lock_wait_timeout").unwrap_or_default(),
+        lock_timeout_readonly: get(c"rsession.lock_timeout_readonly").unwrap_or_default(),
+        max_execution_time: get(c"max_execution_time").unwrap_or_default(),
     }
 }
 

@@ -6,6 +6,8 @@ pub mod redis;
 
 use anyhow::Result;
 
+use crate::lock::Lock;
+
 /// Seconds until a stored session expires.
 pub type Ttl = u64;
 
@@ -19,4 +21,32 @@ pub trait Store: Send + Sync {
     fn delete(&self, key: &[u8]) -> Result<()>;
     /// Backend and address, for messages: `redis 127.0.0.1:6379`.
     fn label(&self) -> &str;
+
+    // Locking: each call is one round trip, and every check of the owner token is atomic.
+
+    /// Takes `lock` if it is free and fetches the value (refreshing its expiry with `refresh`).
+    /// Returns whether the lock was taken, and the value either way.
+    fn lock_get(
+        &self,
+        key: &[u8],
+        lock: &Lock,
+        refresh: Option<Ttl>,
+    ) -> Result<(bool, Option<Vec<u8>>)>;
+    /// Writes the value and releases the lock, only if the lock is still ours.
+    fn set_unlock(&self, key: &[u8], value: &[u8], ttl: Ttl, lock: &Lock) -> Result<Unlocked>;
+    /// Refreshes the expiry (when `ttl` is given) and releases the lock, only if it is ours.
+    fn touch_unlock(&self, key: &[u8], ttl: Option<Ttl>, lock: &Lock) -> Result<Unlocked>;
+    /// Deletes the value, and releases the lock if it is ours.
+    fn delete_unlock(&self, key: &[u8], lock: &Lock) -> Result<()>;
+}
+
+/// What a conditional write-and-release found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unlocked {
+    /// Done, lock released.
+    Done,
+    /// Released, but the value no longer existed, so its expiry could not be refreshed.
+    ValueMissing,
+    /// The lock was no longer ours (it expired, perhaps taken by another request): nothing done.
+    LockLost,
 }

@@ -4,16 +4,70 @@
 use std::{sync::Arc, time::Duration};
 
 use anyhow::Result;
+use once_cell::sync::Lazy;
 use redis::{
     ConnectionAddr, ConnectionInfo, ErrorKind, IntoConnectionInfo, RedisConnectionInfo, RedisError,
+    Script,
 };
 use scheduled_thread_pool::ScheduledThreadPool;
 
 use super::{
     pool::{AfterError, Connector, LazyPool},
-    Store, Ttl,
+    Store, Ttl, Unlocked,
 };
-use crate::config::{Address, RedisConfig};
+use crate::{
+    config::{Address, RedisConfig},
+    lock::Lock,
+};
+
+// Server-side scripts: the owner check and the change happen atomically, in one round trip.
+// KEYS[1] = data key, KEYS[2] = lock key, ARGV[1] = our token. 1 = done, 0 = lock not ours.
+
+static SET_UNLOCK: Lazy<Script> = Lazy::new(|| {
+    Script::new(
+        "if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end \
+         redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) \
+         redis.call('DEL', KEYS[2]) return 1",
+    )
+});
+
+/// ARGV[2] = new expiry in seconds, or 0 for release only. 2 = released, but no value to refresh.
+static TOUCH_UNLOCK: Lazy<Script> = Lazy::new(|| {
+    Script::new(
+        "if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end \
+         local found = 1 \
+         if ARGV[2] ~= '0' then found = redis.call('EXPIRE', KEYS[1], ARGV[2]) end \
+         redis.call('DEL', KEYS[2]) \
+         if found == 1 then return 1 else return 2 end",
+    )
+});
+
+static DELETE_UNLOCK: Lazy<Script> = Lazy::new(|| {
+    Script::new(
+        "redis.call('DEL', KEYS[1]) \
+         if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end return 1",
+    )
+});
+
+fn unlocked(code: i64) -> Unlocked {
+    match code {
+        1 => Unlocked::Done,
+        2 => Unlocked::ValueMissing,
+        _ => Unlocked::LockLost,
+    }
+}
+
+/// One pipelined reply: a server error stays the server's error.
+fn reply<T: redis::FromRedisValue>(value: redis::Value) -> Result<T, RedisError> {
+    match value {
+        redis::Value::ServerError(e) => Err(e.into()),
+        value => Ok(redis::from_redis_value(value)?),
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
+}
 
 pub struct RedisStore {
     pool: LazyPool<RedisConnector>,
@@ -136,5 +190,87 @@ impl Store for RedisStore {
 
     fn label(&self) -> &str {
         self.pool.label()
+    }
+
+    /// `SET lock token NX PX expire` and `GET` pipelined: one round trip.
+    fn lock_get(
+        &self,
+        key: &[u8],
+        lock: &Lock,
+        refresh: Option<Ttl>,
+    ) -> Result<(bool, Option<Vec<u8>>)> {
+        self.run("lock+GET", |c| {
+            let mut pipe = redis::pipe();
+            pipe.cmd("SET")
+                .arg(&lock.key)
+                .arg(&lock.token)
+                .arg("NX")
+                .arg("PX")
+                .arg(millis(lock.expire));
+            match refresh {
+                None => pipe.cmd("GET").arg(key),
+                Some(ttl) => pipe.cmd("GETEX").arg(key).arg("EX").arg(ttl),
+            };
+            // Replies as values, so a server error reads as itself, not as a pipeline report.
+            let replies: Vec<redis::Value> = pipe.ignore_errors().query(c)?;
+            let [taken, value]: [redis::Value; 2] = replies.try_into().map_err(|_| {
+                RedisError::from((
+                    ErrorKind::Parse,
+                    "expected 2 replies to a 2-command pipeline",
+                ))
+            })?;
+            let taken = reply::<Option<String>>(taken)?.is_some();
+            match reply(value) {
+                Ok(value) => Ok((taken, value)),
+                Err(e) => {
+                    // Locked but unreadable (e.g. WRONGTYPE): do not leave the lock behind.
+                    if taken {
+                        let _ = TOUCH_UNLOCK
+                            .key(key)
+                            .key(&lock.key)
+                            .arg(&lock.token)
+                            .arg(0)
+                            .invoke::<i64>(c);
+                    }
+                    Err(e)
+                }
+            }
+        })
+    }
+
+    fn set_unlock(&self, key: &[u8], value: &[u8], ttl: Ttl, lock: &Lock) -> Result<Unlocked> {
+        self.run("SET+unlock", |c| {
+            SET_UNLOCK
+                .key(key)
+                .key(&lock.key)
+                .arg(&lock.token)
+                .arg(value)
+                .arg(ttl)
+                .invoke(c)
+                .map(unlocked)
+        })
+    }
+
+    fn touch_unlock(&self, key: &[u8], ttl: Option<Ttl>, lock: &Lock) -> Result<Unlocked> {
+        self.run("unlock", |c| {
+            TOUCH_UNLOCK
+                .key(key)
+                .key(&lock.key)
+                .arg(&lock.token)
+                .arg(ttl.unwrap_or(0))
+                .invoke(c)
+                .map(unlocked)
+        })
+    }
+
+    fn delete_unlock(&self, key: &[u8], lock: &Lock) -> Result<()> {
+        self.run("DEL+unlock", |c| {
+            DELETE_UNLOCK
+                .key(key)
+                .key(&lock.key)
+                .arg(&lock.token)
+                .invoke::<i64>(c)
+                .map(drop)
+        })
     }
 }

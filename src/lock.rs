@@ -1,0 +1,142 @@
+//! The session lock protocol, shared by every store: one lock key per session holding a random
+//! owner token, always with an expiry, released only by its owner (the store compares and
+//! deletes atomically). Waiting is a backoff within a budget.
+
+use std::{
+    thread,
+    time::{Duration, Instant},
+};
+
+use anyhow::{anyhow, Result};
+
+/// phpredis names its lock keys the same way, so two handlers never disagree on one lock.
+const LOCK_SUFFIX: &[u8] = b"_LOCK";
+const FIRST_WAIT: Duration = Duration::from_millis(1);
+/// Short enough that a waiter proceeds soon after release, long enough not to flood the store.
+const MAX_WAIT: Duration = Duration::from_millis(20);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LockSettings {
+    pub expire: Duration,
+    /// How long to wait for a lock held by another request.
+    pub wait: Duration,
+    /// On a wait timeout, continue with the data read and no write instead of failing.
+    pub readonly_on_timeout: bool,
+}
+
+/// A lock this request holds, or tries to take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lock {
+    pub key: Vec<u8>,
+    pub token: String,
+    pub expire: Duration,
+}
+
+impl Lock {
+    pub fn new(data_key: &[u8], expire: Duration) -> Result<Lock> {
+        let mut key = Vec::with_capacity(data_key.len() + LOCK_SUFFIX.len());
+        key.extend_from_slice(data_key);
+        key.extend_from_slice(LOCK_SUFFIX);
+        Ok(Lock {
+            key,
+            token: new_token()?,
+            expire,
+        })
+    }
+}
+
+/// 128 random bits as hex: unguessable, so no other request can release or overwrite our lock.
+fn new_token() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow!("no randomness for a lock token: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// What trying to take a lock gave.
+pub enum Attempt<T> {
+    Taken(T),
+    /// Held by someone else; `T` is what was read meanwhile (kept for read-only fallback).
+    Busy(T),
+}
+
+/// Tries `attempt` until it takes the lock or `budget` runs out, sleeping 1 ms, 2 ms, 4 ms...
+/// up to 20 ms between tries. Returns the last result and whether the lock was taken.
+pub fn acquire<T>(
+    budget: Duration,
+    mut attempt: impl FnMut() -> Result<Attempt<T>>,
+) -> Result<(T, bool, Duration)> {
+    let started = Instant::now();
+    let mut pause = FIRST_WAIT;
+    loop {
+        match attempt()? {
+            Attempt::Taken(v) => return Ok((v, true, started.elapsed())),
+            Attempt::Busy(v) => {
+                let waited = started.elapsed();
+                if waited >= budget {
+                    return Ok((v, false, waited));
+                }
+                thread::sleep(pause.min(budget - waited));
+                pause = (pause * 2).min(MAX_WAIT);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_key_and_token() {
+        let a = Lock::new(b"P:abc", Duration::from_secs(3)).unwrap();
+        let b = Lock::new(b"P:abc", Duration::from_secs(3)).unwrap();
+        assert_eq!(a.key, b"P:abc_LOCK");
+        assert_eq!(a.token.len(), 32);
+        assert!(a.token.bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a.token, b.token);
+    }
+
+    #[test]
+    fn acquire_returns_at_once_when_free() {
+        let (v, taken, waited) = acquire(Duration::from_secs(1), || Ok(Attempt::Taken(7))).unwrap();
+        assert_eq!((v, taken), (7, true));
+        assert!(waited < Duration::from_millis(5));
+    }
+
+    #[test]
+    fn acquire_backs_off_until_released() {
+        let mut tries = 0;
+        let (_, taken, waited) = acquire(Duration::from_secs(1), || {
+            tries += 1;
+            Ok(if tries < 6 {
+                Attempt::Busy(())
+            } else {
+                Attempt::Taken(())
+            })
+        })
+        .unwrap();
+        assert!(taken);
+        // 1 + 2 + 4 + 8 + 16 ms of pauses.
+        assert!(
+            waited >= Duration::from_millis(31) && waited < Duration::from_millis(200),
+            "{waited:?}"
+        );
+    }
+
+    #[test]
+    fn acquire_gives_up_at_the_budget() {
+        let mut tries = 0;
+        let (v, taken, waited) = acquire(Duration::from_millis(100), || {
+            tries += 1;
+            Ok(Attempt::Busy(tries))
+        })
+        .unwrap();
+        assert!(!taken);
+        assert!(
+            waited >= Duration::from_millis(100) && waited < Duration::from_millis(150),
+            "{waited:?}"
+        );
+        assert_eq!(v, tries);
+        assert!(tries > 5 && tries < 20, "{tries} tries");
+    }
+}
