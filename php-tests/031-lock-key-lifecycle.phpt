@@ -59,6 +59,17 @@ $newer = session_id();
 echo "regenerate(false): old lock ", $lock($new), ", old data ", $r->cmd('GET', "PHPREDIS_SESSION:$new"), ", new lock ", $lock($newer), "\n";
 session_write_close();
 echo "after close: new lock ", $lock($newer), ", data ", $r->cmd('GET', "PHPREDIS_SESSION:$newer"), "\n";
+// Strict mode checks the regenerated id: its own fresh lock must not make it wait.
+ini_set('session.use_strict_mode', '1');
+rs_start(rs_path(), $newer);
+$t = microtime(true);
+session_regenerate_id(true);
+$strict = session_id();
+echo "strict regenerate: ", microtime(true) - $t < 0.5 ? "no wait" : "waited", ", new lock ", $lock($strict), ", old lock ", $lock($newer), "\n";
+$_SESSION['n'] = 99;
+session_write_close();
+$newer = $strict;
+ini_set('session.use_strict_mode', '0');
 // A fatal error ends the request: the session is written and unlocked at shutdown.
 [$proc, $pipe] = rs_child('rs_start(' . var_export(rs_path(), true) . ', ' . var_export($newer, true) . '); $_SESSION["n"] = 99; fwrite(STDERR, "locked\n"); undefined_function();');
 echo "child: ", rs_child_says($pipe), "\n";
@@ -79,5 +90,6 @@ regenerate(true): old lock 0, old data 0, new lock 1
 after close: new lock 0, data n|i:5;
 regenerate(false): old lock 0, old data n|i:6;, new lock 1
 after close: new lock 0, data n|i:6;
+strict regenerate: no wait, new lock 1, old lock 0
 child: locked
 after fatal error: lock 0, data n|i:99;

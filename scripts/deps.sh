@@ -2,8 +2,9 @@
 # Installs the Debian packages the build, tests and demo need, only those missing:
 # one `apt-get update`, then one `apt-get install -y`.
 set -euo pipefail
+# php8.2-memcached is the peer the compatibility tests check sessions against.
 packages=(build-essential pkg-config libclang-dev php8.2-dev php8.2-cli redis-server redis-tools
-          nginx php8.2-fpm curl)
+          memcached php8.2-memcached nginx php8.2-fpm curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,17 +1,15 @@
 #!/usr/bin/env bash
 # Starts or stops the test suite's own redis-servers on loopback ports it owns.
 #   scripts/servers.sh start|stop   (state lives in $RSESSION_RUN, default ./.run)
-# Servers: plain (also on a unix socket), with requirepass plus an ACL user.
+# Servers: Redis plain (also on a unix socket), Redis with requirepass plus an ACL user,
+# three memcached nodes, and memcached on a unix socket.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/test-env.sh
 
 start_redis() { # name port extra-args...
   local name=$1 port=$2; shift 2
-  if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
-    echo "servers: port $port is already in use; set RSESSION_TEST_PORT_BASE to another base" >&2
-    return 1
-  fi
+  port_free "$port"
   mkdir -p "$RSESSION_RUN/$name"
   redis-server --port "$port" --bind 127.0.0.1 --daemonize yes \
     --pidfile "$RSESSION_RUN/$name/redis.pid" --logfile "$RSESSION_RUN/$name/redis.log" \
@@ -26,8 +24,29 @@ start_redis() { # name port extra-args...
   return 1
 }
 
+port_free() {
+  if (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; then
+    echo "servers: port $1 is already in use; set RSESSION_TEST_PORT_BASE to another base" >&2
+    return 1
+  fi
+}
+
+start_memcached() { # name args...
+  local name=$1; shift
+  mkdir -p "$RSESSION_RUN/$name"
+  local as_root=()
+  [ "$(id -u)" -ne 0 ] || as_root=(-u root)
+  memcached -d "${as_root[@]}" -m 64 -P "$RSESSION_RUN/$name/memcached.pid" "$@"
+  for _ in $(seq 50); do
+    [ -s "$RSESSION_RUN/$name/memcached.pid" ] && return 0
+    sleep 0.1
+  done
+  echo "servers: memcached $name did not start" >&2
+  return 1
+}
+
 stop_all() {
-  for pidfile in "$RSESSION_RUN"/*/redis.pid; do
+  for pidfile in "$RSESSION_RUN"/*/redis.pid "$RSESSION_RUN"/*/memcached.pid; do
     [ -f "$pidfile" ] || continue
     pid=$(cat "$pidfile")
     kill "$pid" 2>/dev/null || true
@@ -46,8 +65,16 @@ case "${1:-}" in
     start_redis auth "$RSESSION_TEST_REDIS_AUTH_PORT" \
       --requirepass "$RSESSION_TEST_REDIS_PASSWORD" \
       --user "$RSESSION_TEST_REDIS_ACL_USER" on ">$RSESSION_TEST_REDIS_ACL_PASSWORD" '~*' '&*' '+@all'
+    n=0
+    for port in ${RSESSION_TEST_MEMCACHED_PORTS//,/ }; do
+      n=$((n + 1))
+      port_free "$port"
+      start_memcached "memcached$n" -l 127.0.0.1 -p "$port" -U 0
+    done
+    start_memcached memcached -s "$RSESSION_TEST_MEMCACHED_SOCKET" -a 0700
     echo "servers: redis on 127.0.0.1:$RSESSION_TEST_REDIS_PORT (+ $RSESSION_TEST_REDIS_SOCKET)," \
-         "redis with auth on 127.0.0.1:$RSESSION_TEST_REDIS_AUTH_PORT"
+         "redis with auth on 127.0.0.1:$RSESSION_TEST_REDIS_AUTH_PORT," \
+         "memcached on 127.0.0.1:{$RSESSION_TEST_MEMCACHED_PORTS} (+ $RSESSION_TEST_MEMCACHED_SOCKET)"
     ;;
   stop) stop_all ;;
   *) echo "usage: $0 start|stop" >&2; exit 2 ;;

@@ -10,3 +10,5 @@ export RSESSION_TEST_REDIS_SOCKET=$RSESSION_RUN/plain/redis.sock
 export RSESSION_TEST_REDIS_PASSWORD=rsession-test-pw
 export RSESSION_TEST_REDIS_ACL_USER=alice
 export RSESSION_TEST_REDIS_ACL_PASSWORD=alice-test-pw
+export RSESSION_TEST_MEMCACHED_PORTS="$((base + 2)),$((base + 3)),$((base + 4))"
+export RSESSION_TEST_MEMCACHED_SOCKET=$RSESSION_RUN/memcached/memcached.sock

@@ -13,8 +13,8 @@ use once_cell::sync::Lazy;
 use scheduled_thread_pool::ScheduledThreadPool;
 
 use crate::{
-    config::{self, IniValues, RedisConfig, SessionConfig},
-    store::{redis::RedisStore, Store},
+    config::{self, IniValues, SessionConfig, StoreConfig},
+    store::{memcached::MemcachedStore, redis::RedisStore, Store},
 };
 
 /// Distinct (save_path, INI) combinations remembered; past this the cache starts over, so a
@@ -30,8 +30,8 @@ pub struct Backend {
 struct Registry {
     pid: u32,
     configs: HashMap<(String, IniValues), Result<Arc<Backend>, String>>,
-    stores: HashMap<RedisConfig, Arc<dyn Store>>,
-    /// r2d2 connects on these threads; one per process is plenty for one request at a time.
+    stores: HashMap<StoreConfig, Arc<dyn Store>>,
+    /// r2d2 creates Redis pool slots on these threads; one per process is plenty.
     threads: Option<Arc<ScheduledThreadPool>>,
 }
 
@@ -45,24 +45,32 @@ impl Registry {
         }
     }
 
-    fn store_for(&mut self, cfg: &RedisConfig) -> Result<Arc<dyn Store>, String> {
+    fn store_for(&mut self, cfg: &StoreConfig) -> Result<Arc<dyn Store>, String> {
         if let Some(store) = self.stores.get(cfg) {
             return Ok(store.clone());
         }
-        let threads = self
-            .threads
-            .get_or_insert_with(|| {
+        let store: Arc<dyn Store> = match cfg {
+            StoreConfig::Redis(redis) => {
+                let threads = self
+                    .threads
+                    .get_or_insert_with(|| {
+                        Arc::new(
+                            ScheduledThreadPool::builder()
+                                .num_threads(1)
+                                .thread_name_pattern("rsession-connect")
+                                .build(),
+                        )
+                    })
+                    .clone();
                 Arc::new(
-                    ScheduledThreadPool::builder()
-                        .num_threads(1)
-                        .thread_name_pattern("rsession-connect")
-                        .build(),
+                    RedisStore::new(redis, threads)
+                        .map_err(|e| format!("redis {}: {e:#}", redis.address))?,
                 )
-            })
-            .clone();
-        let store: Arc<dyn Store> = Arc::new(
-            RedisStore::new(cfg, threads).map_err(|e| format!("redis {}: {e:#}", cfg.address))?,
-        );
+            }
+            StoreConfig::Memcached(memcached) => {
+                Arc::new(MemcachedStore::new(memcached).map_err(|e| format!("{e:#}"))?)
+            }
+        };
         self.stores.insert(cfg.clone(), store.clone());
         Ok(store)
     }
@@ -89,7 +97,7 @@ pub fn backend(save_path: &str, ini: &IniValues) -> Result<Arc<Backend>, String>
         reg.configs.clear();
     }
     let result = config::resolve(save_path, ini).and_then(|config| {
-        let store = reg.store_for(&config.redis)?;
+        let store = reg.store_for(&config.store)?;
         Ok(Arc::new(Backend { config, store }))
     });
     reg.configs.insert(key, result.clone());

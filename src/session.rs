@@ -103,6 +103,7 @@ impl Session {
         let mut key = Vec::with_capacity(prefix.len() + id.len());
         key.extend_from_slice(prefix);
         key.extend_from_slice(id);
+        self.backend.store.check_key(&key)?;
         Ok(key)
     }
 
@@ -118,8 +119,10 @@ impl Session {
     fn fetch(&mut self, id: &[u8], lifetime: i64) -> Result<Option<Vec<u8>>> {
         let key = self.key(id)?;
         let refresh = self.read_refresh(lifetime)?;
-        let Some(settings) = self.backend.config.lock else {
-            return self.call(|store| store.get(&key, refresh));
+        let already_held = self.held.as_ref().is_some_and(|held| held.id == id);
+        let settings = match self.backend.config.lock {
+            Some(settings) if !already_held => settings,
+            _ => return self.call(|store| store.get(&key, refresh)),
         };
         let lock = Lock::new(&key, settings.expire)?;
         let (data, taken, waited) = lock::acquire(settings.wait, || {
@@ -182,6 +185,13 @@ impl Session {
     pub fn validate(&mut self, id: &[u8]) -> Result<bool> {
         if session_id::check(id).is_err() {
             return Ok(false);
+        }
+        // An id create_id just claimed (session_regenerate_id() checks it in strict mode): its
+        // answer is known, and its lock is ours already.
+        if let Some((prefetched_id, data)) = &self.prefetched {
+            if prefetched_id == id {
+                return Ok(data.is_some());
+            }
         }
         let data = self.fetch(id, self.lifetime)?;
         let exists = data.is_some();

@@ -267,3 +267,128 @@ function rs_child_end($proc, $pipe): array {
     fclose($pipe);
     return [trim((string) $rest), proc_close($proc)];
 }
+
+/** The test memcached nodes, as "host:port" strings. */
+function mc_nodes(): array {
+    return array_map(fn ($p) => "127.0.0.1:$p", explode(',', rs_env('RSESSION_TEST_MEMCACHED_PORTS', '16381,16382,16383')));
+}
+
+function mc_socket(): string {
+    return rs_env('RSESSION_TEST_MEMCACHED_SOCKET', dirname(__DIR__, 2) . '/.run/memcached/memcached.sock');
+}
+
+/** Minimal memcached text-protocol client, to look at what rsession stored. */
+final class Memc {
+    /** @var resource */
+    private $s;
+
+    public function __construct(public string $target) {
+        $s = @fsockopen(str_starts_with($target, '/') ? "unix://$target" : "tcp://$target", -1, $errno, $errstr, 2.0);
+        if (!$s) {
+            throw new RuntimeException("cannot reach memcached at $target: $errstr");
+        }
+        stream_set_timeout($s, 5);
+        $this->s = $s;
+    }
+
+    private function line(): string {
+        $line = fgets($this->s);
+        if ($line === false) {
+            throw new RuntimeException("memcached $this->target closed the connection");
+        }
+        return rtrim($line, "\r\n");
+    }
+
+    /** The value under $key, or null. */
+    public function get(string $key): ?string {
+        fwrite($this->s, "get $key\r\n");
+        $head = $this->line();
+        if ($head === 'END') {
+            return null;
+        }
+        $len = (int) explode(' ', $head)[3];
+        $data = '';
+        while (strlen($data) < $len + 2) {
+            $data .= fread($this->s, $len + 2 - strlen($data));
+        }
+        $this->line(); // END
+        return substr($data, 0, $len);
+    }
+
+    /** Seconds left before $key expires (-1: never), or null if it does not exist. */
+    public function ttl(string $key): ?int {
+        fwrite($this->s, "mg $key t\r\n");
+        $reply = $this->line();
+        return preg_match('/^HD t(-?\d+)/', $reply, $m) ? (int) $m[1] : null;
+    }
+
+    public function set(string $key, string $value, int $exptime = 0): void {
+        fwrite($this->s, "set $key 0 $exptime " . strlen($value) . "\r\n$value\r\n");
+        $this->line();
+    }
+
+    public function stats(): array {
+        fwrite($this->s, "stats\r\n");
+        $stats = [];
+        while (($line = $this->line()) !== 'END') {
+            [, $name, $value] = explode(' ', $line, 3);
+            $stats[$name] = $value;
+        }
+        return $stats;
+    }
+
+    public function flush(): void {
+        fwrite($this->s, "flush_all\r\n");
+        $this->line();
+    }
+}
+
+/** Commands memcached ran while $fn ran, from its stats counters (only those that changed). */
+function mc_commands_during(array $nodes, callable $fn): array {
+    $names = ['cmd_get', 'cmd_set', 'cmd_touch', 'delete_hits', 'delete_misses', 'cmd_flush'];
+    $snap = function () use ($nodes, $names): array {
+        $sum = array_fill_keys($names, 0);
+        foreach ($nodes as $n) {
+            $stats = (new Memc($n))->stats();
+            foreach ($names as $name) { $sum[$name] += (int) ($stats[$name] ?? 0); }
+        }
+        return $sum;
+    };
+    $before = $snap();
+    $fn();
+    $after = $snap();
+    $diff = [];
+    foreach ($names as $name) {
+        if ($after[$name] > $before[$name]) { $diff[$name] = $after[$name] - $before[$name]; }
+    }
+    return $diff;
+}
+
+/** Starts a memcached of the test's own on $port; returns its process. */
+function mc_server(int $port) {
+    $args = ['memcached', '-l', '127.0.0.1', '-p', (string) $port, '-U', '0', '-m', '64'];
+    if (function_exists('posix_getuid') ? posix_getuid() === 0 : trim((string) shell_exec('id -u')) === '0') {
+        array_push($args, '-u', 'root');
+    }
+    $proc = proc_open($args, [1 => ['file', '/dev/null', 'w'], 2 => ['file', '/dev/null', 'w']], $pipes);
+    for ($i = 0; $i < 100; $i++) {
+        $s = @fsockopen('127.0.0.1', $port, $errno, $errstr, 0.1);
+        if ($s) { fclose($s); return $proc; }
+        usleep(20000);
+    }
+    throw new RuntimeException("memcached on port $port did not start");
+}
+
+/** save_path for the test memcached nodes (all three by default), with "?params" appended. */
+function mc_path(string $params = '', ?array $nodes = null): string {
+    return 'memcached://' . implode(',', $nodes ?? mc_nodes()) . $params;
+}
+
+/** Which of $nodes holds $key (their index), or null. */
+function mc_where(array $nodes, string $key): array {
+    $found = [];
+    foreach ($nodes as $i => $n) {
+        if ((new Memc($n))->get($key) !== null) { $found[] = $i; }
+    }
+    return $found;
+}

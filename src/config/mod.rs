@@ -6,12 +6,16 @@ pub mod text;
 
 use std::time::Duration;
 
-pub use save_path::{Address, Endpoint, SavePathError};
+pub use save_path::{Address, Backend, Endpoint, Node, SavePathError};
 
 use crate::lock::LockSettings;
 
-/// PHP's own session prefix for phpredis, kept so sessions survive the switch to rsession.
+/// phpredis's session prefix, kept so sessions survive the switch to rsession.
 pub const DEFAULT_REDIS_PREFIX: &str = "PHPREDIS_SESSION:";
+/// php-memcached's session prefix (`memcached.sess_prefix`), for the same reason.
+pub const DEFAULT_MEMCACHED_PREFIX: &str = "memc.sess.key.";
+/// How long a failed memcached node is left alone before it is tried again.
+pub const DEFAULT_RETRY_INTERVAL: Duration = Duration::from_secs(2);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
 /// Lock expiry when neither rsession.lock_expire nor max_execution_time sets one.
 pub const DEFAULT_LOCK_EXPIRE: Duration = Duration::from_secs(30);
@@ -41,10 +45,26 @@ pub struct RedisConfig {
     pub read_timeout: Duration,
 }
 
+/// Where and how to reach a set of memcached nodes; also the key of their pools.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MemcachedConfig {
+    pub nodes: Vec<Node>,
+    pub connect_timeout: Duration,
+    pub read_timeout: Duration,
+    pub replicas: usize,
+    pub retry_interval: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum StoreConfig {
+    Redis(RedisConfig),
+    Memcached(MemcachedConfig),
+}
+
 /// Everything a request needs to run the session handler.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SessionConfig {
-    pub redis: RedisConfig,
+    pub store: StoreConfig,
     pub prefix: String,
     /// Refresh the expiry at read time (GETEX, Redis 6.2+) instead of after the request.
     pub early_refresh: bool,
@@ -112,26 +132,59 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
         .into_iter()
         .next()
         .expect("parse never returns an empty list");
-    if first.tls {
-        return Err(SavePathError {
-            entry: Some((1, text::mask_secrets(save_path.split(',').next().unwrap_or("").trim()))),
-            reason: "TLS (rediss:// or tls://) is not compiled into this build of rsession; use redis:// or a unix socket"
-                .into(),
+    let entry_error = |reason: &str| {
+        let text = save_path::entries(save_path)
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        SavePathError {
+            entry: Some((1, text::mask_secrets(&text))),
+            reason: reason.into(),
         }
-        .to_string());
+        .to_string()
+    };
+    if first.tls {
+        return Err(entry_error(
+            "TLS (rediss:// or tls://) is not compiled into this build of rsession; use redis:// or a unix socket",
+        ));
+    }
+    let connect_timeout = first.connect_timeout.unwrap_or(connect_timeout);
+    let read_timeout = first.read_timeout.unwrap_or(read_timeout);
+    let (store, default_prefix) = match first.backend {
+        Backend::Redis => (
+            StoreConfig::Redis(RedisConfig {
+                address: first.nodes[0].address.clone(),
+                username: first.username,
+                password: first.password,
+                database: first.database.unwrap_or(0),
+                connect_timeout,
+                read_timeout,
+            }),
+            DEFAULT_REDIS_PREFIX,
+        ),
+        Backend::Memcached => (
+            StoreConfig::Memcached(MemcachedConfig {
+                nodes: first.nodes,
+                connect_timeout,
+                read_timeout,
+                replicas: first.replicas.unwrap_or(0),
+                retry_interval: first.retry_interval.unwrap_or(DEFAULT_RETRY_INTERVAL),
+            }),
+            DEFAULT_MEMCACHED_PREFIX,
+        ),
+    };
+    let prefix = first.prefix.unwrap_or_else(|| default_prefix.to_owned());
+    if matches!(store, StoreConfig::Memcached(_)) {
+        if let Some(bad) = prefix.bytes().find(|b| !b.is_ascii_graphic()) {
+            return Err(entry_error(&format!(
+                "prefix {} contains byte {bad:#04x}; memcached keys cannot hold spaces or control characters",
+                text::quote(prefix.as_bytes(), 64)
+            )));
+        }
     }
     Ok(SessionConfig {
-        redis: RedisConfig {
-            address: first.address,
-            username: first.username,
-            password: first.password,
-            database: first.database.unwrap_or(0),
-            connect_timeout: first.connect_timeout.unwrap_or(connect_timeout),
-            read_timeout: first.read_timeout.unwrap_or(read_timeout),
-        },
-        prefix: first
-            .prefix
-            .unwrap_or_else(|| DEFAULT_REDIS_PREFIX.to_owned()),
+        store,
+        prefix,
         early_refresh,
         lock,
     })
@@ -205,21 +258,73 @@ mod tests {
         assert!(e.starts_with("rsession.lock_wait_timeout \"x\""), "{e}");
     }
 
+    fn redis(c: &SessionConfig) -> &RedisConfig {
+        match &c.store {
+            StoreConfig::Redis(r) => r,
+            other => panic!("not redis: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn memcached_defaults_and_parameters() {
+        let c = resolve("memcached://a,b:11212:3", &IniValues::default()).unwrap();
+        assert_eq!(c.prefix, "memc.sess.key.");
+        let StoreConfig::Memcached(m) = &c.store else {
+            panic!("{c:?}")
+        };
+        assert_eq!(m.nodes.len(), 2);
+        assert_eq!(
+            m.nodes[1],
+            Node {
+                address: Address::Tcp {
+                    host: "b".into(),
+                    port: 11212
+                },
+                weight: 3
+            }
+        );
+        assert_eq!(
+            m.nodes[0].address,
+            Address::Tcp {
+                host: "a".into(),
+                port: 11211
+            }
+        );
+        assert_eq!((m.replicas, m.retry_interval), (0, Duration::from_secs(2)));
+        let c = resolve(
+            "memcached://a,b?replicas=1&retry_interval=0.5&prefix=s.",
+            &IniValues::default(),
+        )
+        .unwrap();
+        let StoreConfig::Memcached(m) = &c.store else {
+            panic!("{c:?}")
+        };
+        assert_eq!(
+            (m.replicas, m.retry_interval, c.prefix.as_str()),
+            (1, Duration::from_millis(500), "s.")
+        );
+        let e = resolve("memcached://a?prefix=my+app", &IniValues::default()).unwrap_err();
+        assert!(
+            e.contains("contains byte 0x20; memcached keys cannot hold spaces"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn defaults_apply_when_nothing_is_given() {
         let c = resolve("redis://h", &ini("", "", "")).unwrap();
         assert_eq!(c.prefix, "PHPREDIS_SESSION:");
-        assert_eq!(c.redis.database, 0);
-        assert_eq!(c.redis.connect_timeout, Duration::from_secs(1));
-        assert_eq!(c.redis.read_timeout, Duration::from_secs(1));
+        assert_eq!(redis(&c).database, 0);
+        assert_eq!(redis(&c).connect_timeout, Duration::from_secs(1));
+        assert_eq!(redis(&c).read_timeout, Duration::from_secs(1));
         assert!(!c.early_refresh);
     }
 
     #[test]
     fn save_path_overrides_ini_timeouts() {
         let c = resolve("redis://h?timeout=0.2", &ini("3", "4", "on")).unwrap();
-        assert_eq!(c.redis.connect_timeout, Duration::from_millis(200));
-        assert_eq!(c.redis.read_timeout, Duration::from_secs(4));
+        assert_eq!(redis(&c).connect_timeout, Duration::from_millis(200));
+        assert_eq!(redis(&c).read_timeout, Duration::from_secs(4));
         assert!(c.early_refresh);
     }
 

@@ -5,12 +5,15 @@
 //! - `unix:///path/redis.sock[?params]`
 //! - phpredis's own: `tcp://host:port?auth=…&database=…&prefix=…&timeout=…&read_timeout=…`,
 //!   also `host:port` with no scheme and `auth[]=user&auth[]=pass`.
+//! - `memcached://host[:port[:weight]][,host[:port[:weight]]...][?params]`: one entry, a node
+//!   list (the commas continue it), and `memcached:///path/memcached.sock`.
 
 use std::{fmt, path::PathBuf, time::Duration};
 
 use super::text::{mask_secrets, percent_decode};
 
 pub const DEFAULT_REDIS_PORT: u16 = 6379;
+pub const DEFAULT_MEMCACHED_PORT: u16 = 11211;
 /// The longest timeout we accept: anything longer is a typo (milliseconds given as seconds).
 const MAX_TIMEOUT_SECS: f64 = 3600.0;
 const MAX_PREFIX_LEN: usize = 512;
@@ -31,10 +34,25 @@ impl fmt::Display for Address {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    Redis,
+    Memcached,
+}
+
+/// One server; `weight` shapes consistent hashing over memcached nodes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Node {
+    pub address: Address,
+    pub weight: u32,
+}
+
 /// One save_path entry, as written: `None` means "not given here, use the default".
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Endpoint {
-    pub address: Address,
+    pub backend: Backend,
+    /// One node for Redis; one or more for memcached.
+    pub nodes: Vec<Node>,
     pub tls: bool,
     pub username: Option<String>,
     pub password: Option<String>,
@@ -42,6 +60,10 @@ pub struct Endpoint {
     pub prefix: Option<String>,
     pub connect_timeout: Option<Duration>,
     pub read_timeout: Option<Duration>,
+    /// memcached: extra copies of each session, on the next nodes of the ring.
+    pub replicas: Option<usize>,
+    /// memcached: how long a failed node is left alone before it is tried again.
+    pub retry_interval: Option<Duration>,
 }
 
 /// What went wrong, and where: `save_path entry 2 "redis://h:99999": port 99999 out of range`.
@@ -72,17 +94,51 @@ pub fn parse(save_path: &str) -> Result<Vec<Endpoint>, SavePathError> {
             reason: "is empty (expected e.g. redis://127.0.0.1:6379)".into(),
         });
     }
-    save_path
-        .split(',')
+    entries(save_path)
+        .iter()
         .enumerate()
-        .map(|(i, raw)| {
-            let entry = raw.trim();
+        .map(|(i, entry)| {
             parse_entry(entry).map_err(|reason| SavePathError {
                 entry: Some((i + 1, mask_secrets(entry))),
                 reason,
             })
         })
         .collect()
+}
+
+fn is_memcached(piece: &str) -> bool {
+    let lower = piece.to_ascii_lowercase();
+    lower.starts_with("memcached://") || lower.starts_with("memcache://")
+}
+
+/// A piece that carries on a memcached node list: no scheme of its own. An empty piece does
+/// too, so that a stray comma is reported as an empty node of that list.
+fn continues_node_list(piece: &str) -> bool {
+    !piece.contains("://") && !piece.starts_with('/') && !piece.starts_with("unix:")
+}
+
+/// Splits save_path at its commas into entries; a memcached entry's node list takes the
+/// scheme-less pieces that follow it, up to and including one that carries the parameters.
+pub fn entries(save_path: &str) -> Vec<String> {
+    let pieces: Vec<&str> = save_path.split(',').map(str::trim).collect();
+    let mut entries = Vec::new();
+    let mut i = 0;
+    while i < pieces.len() {
+        let mut entry = pieces[i].to_owned();
+        if is_memcached(pieces[i]) && !pieces[i].contains('?') {
+            while i + 1 < pieces.len() && continues_node_list(pieces[i + 1]) {
+                i += 1;
+                entry.push(',');
+                entry.push_str(pieces[i]);
+                if pieces[i].contains('?') {
+                    break;
+                }
+            }
+        }
+        entries.push(entry);
+        i += 1;
+    }
+    entries
 }
 
 fn parse_entry(entry: &str) -> Result<Endpoint, String> {
@@ -103,10 +159,11 @@ fn parse_entry(entry: &str) -> Result<Endpoint, String> {
         "redis" | "tcp" => parse_tcp(rest, false)?,
         "rediss" | "tls" => parse_tcp(rest, true)?,
         "unix" => parse_unix(rest)?,
+        "memcached" | "memcache" => parse_memcached(rest)?,
         "" => return Err("missing scheme before \"://\"".into()),
         other => {
             return Err(format!(
-                "unsupported scheme \"{other}\" (expected redis://, rediss://, tcp://, tls:// or unix://)"
+                "unsupported scheme \"{other}\" (expected redis://, rediss://, tcp://, tls://, unix:// or memcached://)"
             ))
         }
     };
@@ -116,9 +173,10 @@ fn parse_entry(entry: &str) -> Result<Endpoint, String> {
     Ok(endpoint)
 }
 
-fn empty_endpoint(address: Address, tls: bool) -> Endpoint {
+fn empty_endpoint(backend: Backend, nodes: Vec<Node>, tls: bool) -> Endpoint {
     Endpoint {
-        address,
+        backend,
+        nodes,
         tls,
         username: None,
         password: None,
@@ -126,20 +184,109 @@ fn empty_endpoint(address: Address, tls: bool) -> Endpoint {
         prefix: None,
         connect_timeout: None,
         read_timeout: None,
+        replicas: None,
+        retry_interval: None,
     }
 }
 
-fn parse_unix(rest: &str) -> Result<Endpoint, String> {
-    let path = percent_decode(rest, false).map_err(|e| format!("socket path: {e}"))?;
+fn redis_node(address: Address) -> Vec<Node> {
+    vec![Node { address, weight: 1 }]
+}
+
+/// `scheme:///path`: the path after the scheme must be absolute.
+fn absolute_socket(text: &str, scheme: &str, server: &str) -> Result<PathBuf, String> {
+    let path = percent_decode(text, false).map_err(|e| format!("socket path: {e}"))?;
     if path.is_empty() {
-        return Err("missing socket path (expected unix:///path/to/redis.sock)".into());
+        return Err(format!(
+            "missing socket path (expected {scheme}:///path/to/{server}.sock)"
+        ));
     }
     if !path.starts_with('/') {
         return Err(format!(
-            "socket path \"{path}\" is not absolute (expected unix:///{path})"
+            "socket path \"{path}\" is not absolute (expected {scheme}:///{path})"
         ));
     }
-    Ok(empty_endpoint(Address::Unix(PathBuf::from(path)), false))
+    Ok(PathBuf::from(path))
+}
+
+/// `host[:port[:weight]]` for each comma-separated node, or one `/path/memcached.sock`.
+fn parse_memcached(rest: &str) -> Result<Endpoint, String> {
+    if rest.starts_with('/') {
+        let path = absolute_socket(rest, "memcached", "memcached")?;
+        let node = Node {
+            address: Address::Unix(path),
+            weight: 1,
+        };
+        return Ok(empty_endpoint(Backend::Memcached, vec![node], false));
+    }
+    if rest.is_empty() {
+        return Err("missing host (expected memcached://host[:port][,host[:port]...])".into());
+    }
+    let mut nodes = Vec::new();
+    for (i, text) in rest.split(',').map(str::trim).enumerate() {
+        let node = parse_memcached_node(text).map_err(|e| format!("node {}: {e}", i + 1))?;
+        if nodes.iter().any(|n: &Node| n.address == node.address) {
+            return Err(format!("node {} ({}) is listed twice", i + 1, node.address));
+        }
+        nodes.push(node);
+    }
+    Ok(empty_endpoint(Backend::Memcached, nodes, false))
+}
+
+fn parse_memcached_node(text: &str) -> Result<Node, String> {
+    if text.is_empty() {
+        return Err("empty (stray comma?)".into());
+    }
+    // Set an IPv6 literal aside first, so that only the colons after it separate fields.
+    let (host, fields) = match text.strip_prefix('[') {
+        Some(_) => match text.find(']') {
+            Some(end) => text.split_at(end + 1),
+            None => return Err("IPv6 address has no closing ']'".into()),
+        },
+        None => text.split_at(text.find(':').unwrap_or(text.len())),
+    };
+    let fields: Vec<&str> = match fields {
+        "" => Vec::new(),
+        _ => match fields.strip_prefix(':') {
+            Some(rest) => rest.split(':').collect(),
+            None => return Err(format!("unexpected \"{fields}\" after the IPv6 address")),
+        },
+    };
+    let (port, weight) = match fields.as_slice() {
+        [] => (None, None),
+        [port] => (Some(*port), None),
+        [port, weight] => (Some(*port), Some(*weight)),
+        _ => {
+            return Err(format!(
+                "\"{text}\" has too many ':' fields (expected host:port:weight)"
+            ))
+        }
+    };
+    let hostport = match port {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    };
+    let (host, port) = parse_host_port(&hostport, DEFAULT_MEMCACHED_PORT)?;
+    let weight = match weight {
+        None => 1,
+        Some(w) => match w.parse::<u32>() {
+            Ok(w) if w > 0 => w,
+            _ => return Err(format!("weight \"{w}\" is not a positive whole number")),
+        },
+    };
+    Ok(Node {
+        address: Address::Tcp { host, port },
+        weight,
+    })
+}
+
+fn parse_unix(rest: &str) -> Result<Endpoint, String> {
+    let path = absolute_socket(rest, "unix", "redis")?;
+    Ok(empty_endpoint(
+        Backend::Redis,
+        redis_node(Address::Unix(path)),
+        false,
+    ))
 }
 
 fn parse_tcp(rest: &str, tls: bool) -> Result<Endpoint, String> {
@@ -151,8 +298,8 @@ fn parse_tcp(rest: &str, tls: bool) -> Result<Endpoint, String> {
         Some((u, h)) => (Some(u), h),
         None => (None, authority),
     };
-    let (host, port) = parse_host_port(hostport)?;
-    let mut endpoint = empty_endpoint(Address::Tcp { host, port }, tls);
+    let (host, port) = parse_host_port(hostport, DEFAULT_REDIS_PORT)?;
+    let mut endpoint = empty_endpoint(Backend::Redis, redis_node(Address::Tcp { host, port }), tls);
     if let Some(userinfo) = userinfo {
         // Like redis-cli: "user:password", ":password", or a lone password.
         let (user, password) = match userinfo.split_once(':') {
@@ -176,7 +323,7 @@ fn parse_tcp(rest: &str, tls: bool) -> Result<Endpoint, String> {
     Ok(endpoint)
 }
 
-fn parse_host_port(hostport: &str) -> Result<(String, u16), String> {
+fn parse_host_port(hostport: &str, default_port: u16) -> Result<(String, u16), String> {
     let (host, port) = if let Some(bracketed) = hostport.strip_prefix('[') {
         let (host, after) = bracketed
             .split_once(']')
@@ -212,7 +359,7 @@ fn parse_host_port(hostport: &str) -> Result<(String, u16), String> {
         return Err(format!("host \"{host}\" contains the character {bad:?}"));
     }
     let port = match port {
-        None => DEFAULT_REDIS_PORT,
+        None => default_port,
         Some("") => return Err("missing port after ':'".into()),
         Some(p) => match p.parse::<u64>() {
             Ok(n @ 1..=65535) => n as u16,
@@ -262,6 +409,19 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
         let key = percent_decode(raw_key, true).map_err(|e| format!("parameter name: {e}"))?;
         let value =
             percent_decode(raw_value, true).map_err(|e| format!("parameter \"{key}\": {e}"))?;
+        let memcached = endpoint.backend == Backend::Memcached;
+        match key.as_str() {
+            "auth" | "auth[]" | "database" | "db" | "persistent" | "persistent_id" if memcached => {
+                return Err(format!("parameter \"{key}\" is for Redis, not memcached"))
+            }
+            "weight" if memcached => {
+                return Err("memcached weights go with each node: host:port:weight".into())
+            }
+            "replicas" if !memcached => {
+                return Err("parameter \"replicas\" is for memcached, not Redis".into())
+            }
+            _ => {}
+        }
         if key == "auth[]" {
             auth_list.push(value);
             continue;
@@ -287,10 +447,31 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
                 Ok(w) if w > 0 => {}
                 _ => return Err(format!("weight \"{value}\" is not a positive whole number")),
             },
+            // memcached: seconds a failed node is left alone (0: retry at once).
+            "retry_interval" if memcached => {
+                endpoint.retry_interval = Some(parse_timeout(&value, "retry_interval")?.unwrap_or(Duration::ZERO))
+            }
+            // phpredis: milliseconds between reconnect attempts; accepted for compatibility.
             "retry_interval" => match value.parse::<u64>() {
                 Ok(_) => {}
                 Err(_) => return Err(format!("retry_interval \"{value}\" is not a whole number of milliseconds")),
             },
+            "replicas" => match value.parse::<usize>() {
+                Ok(n) if n < endpoint.nodes.len() => endpoint.replicas = Some(n),
+                Ok(n) => {
+                    return Err(format!(
+                        "replicas={n} needs at least {} nodes ({} given)",
+                        n + 1,
+                        endpoint.nodes.len()
+                    ))
+                }
+                Err(_) => return Err(format!("replicas \"{value}\" is not a whole number")),
+            },
+            _ if memcached => {
+                return Err(format!(
+                    "unknown parameter \"{key}\" (known for memcached: prefix, timeout, read_timeout, replicas, retry_interval)"
+                ))
+            }
             _ => {
                 return Err(format!(
                     "unknown parameter \"{key}\" (known: auth, database, prefix, timeout, read_timeout, persistent, weight, retry_interval)"
@@ -350,7 +531,7 @@ mod tests {
     #[test]
     fn redis_url_minimal_gets_default_port() {
         let e = one("redis://127.0.0.1");
-        assert_eq!(e.address, tcp("127.0.0.1", 6379));
+        assert_eq!(e.nodes[0].address, tcp("127.0.0.1", 6379));
         assert_eq!(
             (e.tls, e.database, e.password.clone(), e.prefix.clone()),
             (false, None, None, None)
@@ -362,7 +543,7 @@ mod tests {
         let e = one(
             "redis://alice:p%40ss@cache.example:6380/3?prefix=app:&timeout=0.25&read_timeout=2",
         );
-        assert_eq!(e.address, tcp("cache.example", 6380));
+        assert_eq!(e.nodes[0].address, tcp("cache.example", 6380));
         assert_eq!(e.username.as_deref(), Some("alice"));
         assert_eq!(e.password.as_deref(), Some("p@ss"));
         assert_eq!(e.database, Some(3));
@@ -383,7 +564,7 @@ mod tests {
         let e = one(
             "tcp://10.0.0.1:6379?auth=pw&database=2&prefix=S:&timeout=1.5&persistent=1&weight=1",
         );
-        assert_eq!(e.address, tcp("10.0.0.1", 6379));
+        assert_eq!(e.nodes[0].address, tcp("10.0.0.1", 6379));
         assert_eq!(e.password.as_deref(), Some("pw"));
         assert_eq!(e.database, Some(2));
         assert_eq!(e.prefix.as_deref(), Some("S:"));
@@ -403,23 +584,26 @@ mod tests {
 
     #[test]
     fn bare_host_port_and_ipv6() {
-        assert_eq!(one("127.0.0.1:7000").address, tcp("127.0.0.1", 7000));
-        assert_eq!(one("redis://[::1]:7001").address, tcp("::1", 7001));
-        assert_eq!(one("redis://[::1]").address, tcp("::1", 6379));
+        assert_eq!(
+            one("127.0.0.1:7000").nodes[0].address,
+            tcp("127.0.0.1", 7000)
+        );
+        assert_eq!(one("redis://[::1]:7001").nodes[0].address, tcp("::1", 7001));
+        assert_eq!(one("redis://[::1]").nodes[0].address, tcp("::1", 6379));
         assert_eq!(tcp("::1", 1).to_string(), "[::1]:1");
     }
 
     #[test]
     fn unix_socket_forms() {
         let e = one("unix:///run/redis.sock?database=4");
-        assert_eq!(e.address, Address::Unix("/run/redis.sock".into()));
+        assert_eq!(e.nodes[0].address, Address::Unix("/run/redis.sock".into()));
         assert_eq!(e.database, Some(4));
         assert_eq!(
-            one("unix:/run/r.sock").address,
+            one("unix:/run/r.sock").nodes[0].address,
             Address::Unix("/run/r.sock".into())
         );
         assert_eq!(
-            one("/run/r.sock").address,
+            one("/run/r.sock").nodes[0].address,
             Address::Unix("/run/r.sock".into())
         );
     }
@@ -444,7 +628,7 @@ mod tests {
     #[test]
     fn list_is_parsed_whole_with_spaces() {
         let all = parse("redis://a:1 , redis://b:2").unwrap();
-        assert_eq!(all[1].address, tcp("b", 2));
+        assert_eq!(all[1].nodes[0].address, tcp("b", 2));
     }
 
     #[test]

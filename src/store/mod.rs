@@ -1,6 +1,8 @@
 //! The storage behind sessions. A store knows nothing of PHP or of session semantics: it keeps
 //! bytes under keys for a number of seconds. One file per backend.
 
+pub mod ketama;
+pub mod memcached;
 pub mod pool;
 pub mod redis;
 
@@ -12,6 +14,10 @@ use crate::lock::Lock;
 pub type Ttl = u64;
 
 pub trait Store: Send + Sync {
+    /// Refuses keys the backend cannot hold, before any command is built.
+    fn check_key(&self, _key: &[u8]) -> Result<()> {
+        Ok(())
+    }
     /// Fetches a value. With `refresh`, also resets its expiry in the same round trip.
     fn get(&self, key: &[u8], refresh: Option<Ttl>) -> Result<Option<Vec<u8>>>;
     fn set(&self, key: &[u8], value: &[u8], ttl: Ttl) -> Result<()>;

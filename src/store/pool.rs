@@ -6,7 +6,11 @@
 //! before a request needs it (php-fpm forks after module startup), and a checkout costs no
 //! round trip: a pooled connection is trusted until a command fails on it.
 
-use std::{marker::PhantomData, sync::Arc, time::Duration};
+use std::{
+    marker::PhantomData,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 
 use anyhow::{anyhow, Result};
 use r2d2::{ManageConnection, Pool};
@@ -75,6 +79,11 @@ pub struct LazyPool<C: Connector> {
     slots: Pool<SlotManager<C::Conn>>,
     connector: C,
     label: String,
+    /// After a connection-level failure, fail at once for this long instead of making every
+    /// request wait out the same timeout (`None`: always try).
+    retry_interval: Option<Duration>,
+    /// Until when the server is considered down, and why.
+    down: Mutex<Option<(Instant, String)>>,
 }
 
 impl<C: Connector> LazyPool<C> {
@@ -93,16 +102,57 @@ impl<C: Connector> LazyPool<C> {
             slots,
             connector,
             label,
+            retry_interval: None,
+            down: Mutex::new(None),
         }
+    }
+
+    pub fn with_retry_interval(mut self, interval: Duration) -> Self {
+        self.retry_interval = Some(interval).filter(|d| !d.is_zero());
+        self
     }
 
     pub fn label(&self) -> &str {
         &self.label
     }
 
+    /// Whether the server is marked down right now.
+    pub fn is_down(&self) -> bool {
+        self.down_for().is_some()
+    }
+
+    fn down_for(&self) -> Option<(Duration, String)> {
+        let down = self.down.lock().unwrap_or_else(|p| p.into_inner());
+        let (until, cause) = down.as_ref()?;
+        until
+            .checked_duration_since(Instant::now())
+            .map(|left| (left, cause.clone()))
+    }
+
+    fn mark(&self, failure: Option<&str>) {
+        let Some(interval) = self.retry_interval else {
+            return;
+        };
+        let mut down = self.down.lock().unwrap_or_else(|p| p.into_inner());
+        *down = failure.map(|cause| (Instant::now() + interval, cause.to_owned()));
+    }
+
+    /// A connection-level failure: reported, and the server marked down.
+    fn fail(&self, cause: String) -> anyhow::Error {
+        self.mark(Some(&cause));
+        anyhow!("{}: {cause}", self.label)
+    }
+
     /// Runs one command (`op` names it in errors) on a pooled connection, connecting first if
     /// the slot is empty. A reused connection that the peer closed is replaced once.
     pub fn run<T>(&self, op: &str, f: impl Fn(&mut C::Conn) -> Result<T, C::Error>) -> Result<T> {
+        if let Some((left, cause)) = self.down_for() {
+            return Err(anyhow!(
+                "{}: skipped for {:.1}s more after: {cause}",
+                self.label,
+                left.as_secs_f64()
+            ));
+        }
         let mut retried = false;
         loop {
             let mut slot = self
@@ -115,17 +165,16 @@ impl<C: Connector> LazyPool<C> {
                     Ok(conn) => empty.insert(conn),
                     Err(e) => {
                         slot.broken = true;
-                        return Err(anyhow!(
-                            "{}: cannot connect: {}",
-                            self.label,
-                            self.connector.describe(&e)
-                        ));
+                        return Err(
+                            self.fail(format!("cannot connect: {}", self.connector.describe(&e)))
+                        );
                     }
                 },
             };
             match f(conn) {
                 Ok(value) => {
                     slot.reused = true;
+                    self.mark(None);
                     return Ok(value);
                 }
                 Err(e) => {
@@ -135,11 +184,11 @@ impl<C: Connector> LazyPool<C> {
                         retried = true;
                         continue;
                     }
-                    return Err(anyhow!(
-                        "{}: {op} failed: {}",
-                        self.label,
-                        self.connector.describe(&e)
-                    ));
+                    let cause = format!("{op} failed: {}", self.connector.describe(&e));
+                    return Err(match after {
+                        AfterError::Keep => anyhow!("{}: {cause}", self.label),
+                        _ => self.fail(cause),
+                    });
                 }
             }
         }
