@@ -54,7 +54,8 @@ $id4 = session_id();
 $_SESSION['long'] = 1;
 session_write_close();
 $ttl = (new Memc($nodes[mc_where($nodes, "memc.sess.key.$id4")[0]]))->ttl("memc.sess.key.$id4");
-var_dump($ttl > 40 * 86400 - 10 && $ttl <= 40 * 86400);
+// An absolute time is whole seconds on two clocks: it may land one second past the lifetime.
+var_dump($ttl > 40 * 86400 - 10 && $ttl <= 40 * 86400 + 1);
 ?>
 --EXPECT--
 bool(true)

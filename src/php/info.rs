@@ -11,7 +11,8 @@ use ext_php_rs::{
 use super::{ini, session_ffi::display_ini_entries};
 use crate::config::text::mask_secrets;
 
-pub const STORES: &str = "redis (tcp, unix socket; TLS not compiled in), memcached (tcp, unix socket)";
+pub const STORES: &str =
+    "redis (tcp, unix socket; TLS not compiled in), memcached (tcp, unix socket)";
 
 fn row(name: &str, value: &str) {
     let name = CString::new(name).unwrap_or_default();

@@ -5,14 +5,17 @@
 //! Each node is a `memcache::Client` over an r2d2 pool built here: no connection before the
 //! first command, no round trip on checkout. Any I/O or protocol error discards the client, and
 //! with it its connection: a reply that arrives late must never be read as another key's.
+//! The client speaks memcached's text protocol: its binary protocol sends every header field in
+//! a system call (and packet) of its own, which costs more than the round trip itself.
 
 use std::{
+    collections::HashMap,
     sync::Arc,
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
 use anyhow::{anyhow, bail, Result};
-use memcache::{Client, CommandError, ConnectionManager, MemcacheError, Url};
+use memcache::{Client, ConnectionManager, MemcacheError, Url};
 use scheduled_thread_pool::ScheduledThreadPool;
 
 use super::{
@@ -102,7 +105,9 @@ fn node_url(address: &Address, read_timeout: Duration) -> Result<Url> {
         Address::Tcp { host, port } if host.contains(':') => {
             format!("memcache://[{host}]:{port}?timeout={secs}")
         }
-        Address::Tcp { host, port } => format!("memcache://{host}:{port}?timeout={secs}"),
+        Address::Tcp { host, port } => {
+            format!("memcache://{host}:{port}?timeout={secs}&protocol=ascii")
+        }
         Address::Unix(path) => format!("memcache://{}?timeout={secs}", path.display()),
     };
     Url::parse(&text).map_err(|e| anyhow!("memcached {address}: {e}"))
@@ -301,23 +306,36 @@ impl Store for MemcachedStore {
         &self.label
     }
 
-    /// `add` of the lock (it fails if the lock exists), then `get`: 2 round trips.
+    /// `add` of the lock, then one multi-get of the lock and the data: 2 round trips. Who holds
+    /// the lock is read back rather than taken from `add`'s answer, which this client's text
+    /// protocol reports as success even when the lock already exists.
     fn lock_get(
         &self,
         key: &[u8],
         lock: &Lock,
         refresh: Option<Ttl>,
     ) -> Result<(bool, Option<Vec<u8>>)> {
-        let lock_key = text_key(&lock.key)?;
+        let (lock_key, data_key) = (text_key(&lock.key)?, text_key(key)?);
         let expire = lock_exptime(lock)?;
-        let taken = self.nodes[self.lock_node(key)].run("add lock", |c| {
-            match c.add(lock_key, lock.token.as_str(), expire) {
-                Ok(()) => Ok(true),
-                Err(MemcacheError::CommandError(CommandError::KeyExists)) => Ok(false),
-                Err(e) => Err(e),
+        let node = &self.nodes[self.lock_node(key)];
+        node.run("add lock", |c| c.add(lock_key, lock.token.as_str(), expire))?;
+        let mut found: HashMap<String, Vec<u8>> =
+            node.run("get", |c| c.gets(&[lock_key, data_key]))?;
+        let taken = found
+            .get(lock_key)
+            .is_some_and(|holder| holder.as_slice() == lock.token.as_bytes());
+        let value = match found.remove(data_key) {
+            // Missing on the lock's node: a replica may still have it (e.g. after a restart).
+            None if self.replicas > 0 => self.get(key, None),
+            value => Ok(value),
+        };
+        let value = value.and_then(|value| {
+            if let (Some(ttl), Some(_)) = (refresh, &value) {
+                self.touch(key, ttl)?;
             }
-        })?;
-        match self.get(key, refresh) {
+            Ok(value)
+        });
+        match value {
             Ok(value) => Ok((taken, value)),
             Err(e) => {
                 if taken {
