@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# The whole suite: own redis-servers up, cargo test, the phpt suite, the demo's check, servers
-# down whatever happens.
+# The whole suite: own redis and memcached servers up, cargo test, the phpt suite, the demo's
+# check, servers down whatever happens. Ends with one line counting everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/test-env.sh
 trap 'scripts/servers.sh stop' EXIT
 scripts/servers.sh start
-cargo test --release --quiet
-scripts/phpt.sh
-scripts/demo.sh --check
+log=$(mktemp)
+cargo test --release 2>&1 | tee "$log"
+scripts/phpt.sh 2>&1 | tee -a "$log"
+scripts/demo.sh --check 2>&1 | tee -a "$log"
+sum() { grep -oE "[0-9]+ $1" "$log" | awk '{ n += $1 } END { print n + 0 }'; }
+passed=$(sum passed) failed=$(sum failed)
+rm -f "$log"
+echo "all: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
