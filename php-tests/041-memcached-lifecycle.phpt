@@ -16,7 +16,8 @@ session.lazy_write=1
 require __DIR__ . '/inc/helpers.php';
 $nodes = mc_nodes();
 // memcached counts keys, not commands, in cmd_get: with locking, one multi-get of the lock and
-// the data counts 2. Round trips with locking: add, multi-get, get lock, set or touch, delete.
+// the data counts 2. cmd_set counts add and cas too. Round trips with locking: add the lock,
+// get lock and data, cas the data (or touch it), cas the lock away: 4.
 $count = fn (callable $fn) => json_encode(mc_commands_during($nodes, $fn));
 foreach (['0', '1'] as $locking) {
     ini_set('rsession.locking', $locking);
@@ -53,9 +54,9 @@ read + write:     {"cmd_get":1,"cmd_set":1}
 read + unchanged: {"cmd_get":1,"cmd_touch":1}
 data: n|i:2;
 locking=1
-new session:      {"cmd_get":3,"cmd_set":2,"delete_hits":1}
-read + write:     {"cmd_get":3,"cmd_set":2,"delete_hits":1}
-read + unchanged: {"cmd_get":3,"cmd_set":1,"cmd_touch":1,"delete_hits":1}
+new session:      {"cmd_get":2,"cmd_set":3}
+read + write:     {"cmd_get":2,"cmd_set":3}
+read + unchanged: {"cmd_get":2,"cmd_set":2,"cmd_touch":1}
 data: n|i:2;
 bool(true)
 array(0) {

@@ -2,6 +2,7 @@
 //! their sessions. `php` is the only module that touches the Zend engine; the rest is plain Rust.
 
 pub mod config;
+mod fork_guard;
 pub mod lock;
 mod php;
 pub mod registry;

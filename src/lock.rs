@@ -3,6 +3,7 @@
 //! deletes atomically). Waiting is a backoff within a budget.
 
 use std::{
+    sync::Mutex,
     thread,
     time::{Duration, Instant},
 };
@@ -25,11 +26,21 @@ pub struct LockSettings {
 }
 
 /// A lock this request holds, or tries to take.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Lock {
     pub key: Vec<u8>,
     pub token: String,
     pub expire: Duration,
+    /// What the store saw when it took the lock, for its later writes to check.
+    pub seen: Mutex<Seen>,
+}
+
+/// Versions a store noted while taking a lock (memcached: CAS values), so that a write and a
+/// release change nothing that someone else changed since.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    pub lock: Option<u64>,
+    pub data: Option<u64>,
 }
 
 impl Lock {
@@ -41,6 +52,7 @@ impl Lock {
             key,
             token: new_token()?,
             expire,
+            seen: Mutex::default(),
         })
     }
 }
@@ -91,6 +103,7 @@ mod tests {
         let a = Lock::new(b"P:abc", Duration::from_secs(3)).unwrap();
         let b = Lock::new(b"P:abc", Duration::from_secs(3)).unwrap();
         assert_eq!(a.key, b"P:abc_LOCK");
+        assert_eq!(*a.seen.lock().unwrap(), Seen::default());
         assert_eq!(a.token.len(), 32);
         assert!(a.token.bytes().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a.token, b.token);

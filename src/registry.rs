@@ -14,6 +14,7 @@ use scheduled_thread_pool::ScheduledThreadPool;
 
 use crate::{
     config::{self, IniValues, SessionConfig, StoreConfig},
+    fork_guard,
     store::{memcached::MemcachedStore, redis::RedisStore, Store},
 };
 
@@ -53,14 +54,7 @@ impl Registry {
             StoreConfig::Redis(redis) => {
                 let threads = self
                     .threads
-                    .get_or_insert_with(|| {
-                        Arc::new(
-                            ScheduledThreadPool::builder()
-                                .num_threads(1)
-                                .thread_name_pattern("rsession-connect")
-                                .build(),
-                        )
-                    })
+                    .get_or_insert_with(|| fork_guard::thread_pool("rsession-connect"))
                     .clone();
                 Arc::new(
                     RedisStore::new(redis, threads)

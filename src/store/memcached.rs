@@ -25,7 +25,7 @@ use super::{
 };
 use crate::{
     config::{Address, MemcachedConfig},
-    lock::Lock,
+    lock::{Lock, Seen},
 };
 
 /// memcached reads an expiry over 30 days as a Unix timestamp.
@@ -152,12 +152,7 @@ impl MemcachedStore {
             let connector = NodeConnector {
                 url: node_url(&node.address, cfg.read_timeout)?,
                 connect_timeout: cfg.connect_timeout,
-                threads: Arc::new(
-                    ScheduledThreadPool::builder()
-                        .num_threads(1)
-                        .thread_name_pattern("rsession-memcached")
-                        .build(),
-                ),
+                threads: crate::fork_guard::thread_pool("rsession-memcached"),
             };
             let threads = connector.threads.clone();
             let label = format!("memcached {}", node.address);
@@ -229,20 +224,27 @@ impl MemcachedStore {
         }
     }
 
-    fn lock_holder(&self, key: &[u8], lock: &Lock) -> Result<bool> {
+    /// Releases `lock` if it is still ours, atomically: a `cas` against the version seen when it
+    /// was taken, to an expiry already past (an absolute time in 1970), which removes it.
+    fn unlock(&self, key: &[u8], lock: &Lock) -> Result<bool> {
         let lock_key = text_key(&lock.key)?;
-        let holder: Option<Vec<u8>> =
-            self.nodes[self.lock_node(key)].run("get lock", |c| c.get(lock_key))?;
-        Ok(holder.as_deref() == Some(lock.token.as_bytes()))
-    }
-
-    fn unlock(&self, key: &[u8], lock: &Lock) -> Result<()> {
-        let lock_key = text_key(&lock.key)?;
+        let Some(version) = seen(lock).lock else {
+            return Ok(false);
+        };
         self.nodes[self.lock_node(key)]
-            .run("delete lock", |c| c.delete(lock_key))
-            .map(drop)
+            .run("release lock", |c| c.cas(lock_key, "", EXPIRED, version))
     }
 }
+
+/// An absolute expiry (over 30 days counts as a Unix time) already past: the item goes at once.
+const EXPIRED: u32 = MAX_RELATIVE_EXPIRY as u32 + 1;
+
+fn seen(lock: &Lock) -> Seen {
+    *lock.seen.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A value with its flags and CAS version, as `gets` returns it.
+type Versioned = (Vec<u8>, u32, Option<u64>);
 
 impl Store for MemcachedStore {
     fn check_key(&self, key: &[u8]) -> Result<()> {
@@ -306,9 +308,9 @@ impl Store for MemcachedStore {
         &self.label
     }
 
-    /// `add` of the lock, then one multi-get of the lock and the data: 2 round trips. Who holds
-    /// the lock is read back rather than taken from `add`'s answer, which this client's text
-    /// protocol reports as success even when the lock already exists.
+    /// `add` of the lock, then one `gets` of the lock and the data with their CAS versions: 2
+    /// round trips. Who holds the lock is read back rather than taken from `add`'s answer, which
+    /// this client's text protocol reports as success even when the lock already exists.
     fn lock_get(
         &self,
         key: &[u8],
@@ -319,15 +321,25 @@ impl Store for MemcachedStore {
         let expire = lock_exptime(lock)?;
         let node = &self.nodes[self.lock_node(key)];
         node.run("add lock", |c| c.add(lock_key, lock.token.as_str(), expire))?;
-        let mut found: HashMap<String, Vec<u8>> =
+        let mut found: HashMap<String, Versioned> =
             node.run("get", |c| c.gets(&[lock_key, data_key]))?;
-        let taken = found
-            .get(lock_key)
-            .is_some_and(|holder| holder.as_slice() == lock.token.as_bytes());
-        let value = match found.remove(data_key) {
+        let holder = found.remove(lock_key);
+        let taken = holder
+            .as_ref()
+            .is_some_and(|(token, _, _)| token.as_slice() == lock.token.as_bytes());
+        let data = found.remove(data_key);
+        if taken {
+            let mut seen = lock.seen.lock().unwrap_or_else(|p| p.into_inner());
+            *seen = Seen {
+                lock: holder.and_then(|h| h.2),
+                data: data.as_ref().and_then(|d| d.2),
+            };
+        }
+        let value = match data {
+            Some((value, _, _)) => Ok(Some(value)),
             // Missing on the lock's node: a replica may still have it (e.g. after a restart).
             None if self.replicas > 0 => self.get(key, None),
-            value => Ok(value),
+            None => Ok(None),
         };
         let value = value.and_then(|value| {
             if let (Some(ttl), Some(_)) = (refresh, &value) {
@@ -346,40 +358,48 @@ impl Store for MemcachedStore {
         }
     }
 
-    /// memcached cannot compare and write in one step: check the owner, write, release (3 round
-    /// trips, plus one per replica). Between the check and the write the lock could expire;
-    /// only a lock held past its whole expiry can meet that.
+    /// A `cas` against the version read under the lock (a plain `set` for a new session), then
+    /// the release: 2 round trips, plus one per replica. The `cas` fails if anyone wrote since
+    /// our read, e.g. a request that took our lock after it expired: its data is kept.
     fn set_unlock(&self, key: &[u8], value: &[u8], ttl: Ttl, lock: &Lock) -> Result<Unlocked> {
-        if !self.lock_holder(key, lock)? {
+        let data_key = text_key(key)?;
+        let exptime = exptime(ttl)?;
+        let Some(version) = seen(lock).data else {
+            // A new session (or one read from a replica): the lock is the guard.
+            self.set(key, value, ttl)?;
+            return Ok(match self.unlock(key, lock)? {
+                true => Unlocked::Done,
+                false => Unlocked::LockLost,
+            });
+        };
+        let lock_node = self.lock_node(key);
+        if !self.nodes[lock_node].run("cas", |c| c.cas(data_key, value, exptime, version))? {
             return Ok(Unlocked::LockLost);
         }
-        self.set(key, value, ttl)?;
+        for i in self.route(key).into_iter().filter(|&i| i != lock_node) {
+            // A replica that fails only loses a copy: the write itself is done.
+            let _ = self.nodes[i].run("set", |c| c.set(data_key, value, exptime));
+        }
         self.unlock(key, lock)?;
         Ok(Unlocked::Done)
     }
 
+    /// Unchanged data: `touch` it (when `ttl` is given) and release the lock.
     fn touch_unlock(&self, key: &[u8], ttl: Option<Ttl>, lock: &Lock) -> Result<Unlocked> {
-        if !self.lock_holder(key, lock)? {
-            return Ok(Unlocked::LockLost);
-        }
         let found = match ttl {
             Some(ttl) => self.touch(key, ttl)?,
             None => true,
         };
-        self.unlock(key, lock)?;
-        Ok(if found {
-            Unlocked::Done
-        } else {
-            Unlocked::ValueMissing
+        Ok(match (self.unlock(key, lock)?, found) {
+            (false, _) => Unlocked::LockLost,
+            (true, true) => Unlocked::Done,
+            (true, false) => Unlocked::ValueMissing,
         })
     }
 
     fn delete_unlock(&self, key: &[u8], lock: &Lock) -> Result<()> {
         self.delete(key)?;
-        if self.lock_holder(key, lock)? {
-            self.unlock(key, lock)?;
-        }
-        Ok(())
+        self.unlock(key, lock).map(drop)
     }
 }
 

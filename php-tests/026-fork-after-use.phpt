@@ -1,0 +1,49 @@
+--TEST--
+Fork after use: children forked (pcntl_fork) from a process whose connection threads are running start sessions at once, on Redis and memcached, and none crashes
+--SKIPIF--
+<?php if (!extension_loaded('rsession')) die('skip rsession not loaded'); ?>
+--INI--
+session.save_handler=rsession
+session.use_cookies=0
+session.cache_limiter=
+--FILE--
+<?php
+require __DIR__ . '/inc/helpers.php';
+if (!function_exists('pcntl_fork')) { echo "pcntl missing: cannot test forks\n"; exit(1); }
+$ids = [];
+foreach (['redis' => rs_path(), 'memcached' => mc_path()] as $store => $path) {
+    rs_start($path);
+    $ids[$store] = session_id();
+    $_SESSION['n'] = 0;
+    session_write_close();
+}
+$crashed = $failed = 0;
+for ($i = 0; $i < 20; $i++) {
+    $pid = pcntl_fork();
+    if ($pid === 0) {
+        $ok = true;
+        foreach (['redis' => rs_path(), 'memcached' => mc_path()] as $store => $path) {
+            $ok = rs_start($path, $ids[$store]) && $ok;
+            $_SESSION['n']++;
+            session_write_close();
+        }
+        exit($ok ? 0 : 1);
+    }
+    pcntl_waitpid($pid, $status);
+    if (pcntl_wifsignaled($status)) {
+        $crashed++;
+    } elseif (pcntl_wexitstatus($status) !== 0) {
+        $failed++;
+    }
+}
+echo "crashed: $crashed, failed: $failed\n";
+foreach (['redis' => rs_path(), 'memcached' => mc_path()] as $store => $path) {
+    rs_start($path, $ids[$store]);
+    echo "$store counter: {$_SESSION['n']}\n";
+    session_write_close();
+}
+?>
+--EXPECT--
+crashed: 0, failed: 0
+redis counter: 20
+memcached counter: 20
