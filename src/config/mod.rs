@@ -6,7 +6,7 @@ pub mod text;
 
 use std::time::Duration;
 
-pub use save_path::{Address, Backend, Endpoint, Node, SavePathError};
+pub use save_path::{Address, Backend, Distribution, Endpoint, Node, SavePathError};
 
 use crate::lock::LockSettings;
 
@@ -49,6 +49,9 @@ pub struct RedisConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MemcachedConfig {
     pub nodes: Vec<Node>,
+    /// The key prefix: left out when hashing a key to its node, as libmemcached does.
+    pub prefix: String,
+    pub distribution: Distribution,
     pub connect_timeout: Duration,
     pub read_timeout: Duration,
     pub replicas: usize,
@@ -150,38 +153,38 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
     }
     let connect_timeout = first.connect_timeout.unwrap_or(connect_timeout);
     let read_timeout = first.read_timeout.unwrap_or(read_timeout);
-    let (store, default_prefix) = match first.backend {
-        Backend::Redis => (
-            StoreConfig::Redis(RedisConfig {
-                address: first.nodes[0].address.clone(),
-                username: first.username,
-                password: first.password,
-                database: first.database.unwrap_or(0),
-                connect_timeout,
-                read_timeout,
-            }),
-            DEFAULT_REDIS_PREFIX,
-        ),
-        Backend::Memcached => (
+    let default_prefix = match first.backend {
+        Backend::Redis => DEFAULT_REDIS_PREFIX,
+        Backend::Memcached => DEFAULT_MEMCACHED_PREFIX,
+    };
+    let prefix = first.prefix.unwrap_or_else(|| default_prefix.to_owned());
+    let store = match first.backend {
+        Backend::Redis => StoreConfig::Redis(RedisConfig {
+            address: first.nodes[0].address.clone(),
+            username: first.username,
+            password: first.password,
+            database: first.database.unwrap_or(0),
+            connect_timeout,
+            read_timeout,
+        }),
+        Backend::Memcached => {
+            if let Some(bad) = prefix.bytes().find(|b| !b.is_ascii_graphic()) {
+                return Err(entry_error(&format!(
+                    "prefix {} contains byte {bad:#04x}; memcached keys cannot hold spaces or control characters",
+                    text::quote(prefix.as_bytes(), 64)
+                )));
+            }
             StoreConfig::Memcached(MemcachedConfig {
                 nodes: first.nodes,
+                prefix: prefix.clone(),
+                distribution: first.distribution.unwrap_or_default(),
                 connect_timeout,
                 read_timeout,
                 replicas: first.replicas.unwrap_or(0),
                 retry_interval: first.retry_interval.unwrap_or(DEFAULT_RETRY_INTERVAL),
-            }),
-            DEFAULT_MEMCACHED_PREFIX,
-        ),
-    };
-    let prefix = first.prefix.unwrap_or_else(|| default_prefix.to_owned());
-    if matches!(store, StoreConfig::Memcached(_)) {
-        if let Some(bad) = prefix.bytes().find(|b| !b.is_ascii_graphic()) {
-            return Err(entry_error(&format!(
-                "prefix {} contains byte {bad:#04x}; memcached keys cannot hold spaces or control characters",
-                text::quote(prefix.as_bytes(), 64)
-            )));
+            })
         }
-    }
+    };
     Ok(SessionConfig {
         store,
         prefix,

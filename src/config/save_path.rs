@@ -40,6 +40,15 @@ pub enum Backend {
     Memcached,
 }
 
+/// How memcached keys are spread over the nodes, named as php-memcached's
+/// `memcached.sess_consistent_hash_type` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Distribution {
+    #[default]
+    Ketama,
+    KetamaWeighted,
+}
+
 /// One server; `weight` shapes consistent hashing over memcached nodes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Node {
@@ -64,6 +73,8 @@ pub struct Endpoint {
     pub replicas: Option<usize>,
     /// memcached: how long a failed node is left alone before it is tried again.
     pub retry_interval: Option<Duration>,
+    /// memcached: how keys are spread over the nodes.
+    pub distribution: Option<Distribution>,
 }
 
 /// What went wrong, and where: `save_path entry 2 "redis://h:99999": port 99999 out of range`.
@@ -186,6 +197,7 @@ fn empty_endpoint(backend: Backend, nodes: Vec<Node>, tls: bool) -> Endpoint {
         read_timeout: None,
         replicas: None,
         retry_interval: None,
+        distribution: None,
     }
 }
 
@@ -456,6 +468,13 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
                 Ok(_) => {}
                 Err(_) => return Err(format!("retry_interval \"{value}\" is not a whole number of milliseconds")),
             },
+            "distribution" if memcached => {
+                endpoint.distribution = Some(match value.as_str() {
+                    "ketama" => Distribution::Ketama,
+                    "ketama_weighted" => Distribution::KetamaWeighted,
+                    _ => return Err(format!("distribution \"{value}\" is not ketama or ketama_weighted")),
+                })
+            }
             "replicas" => match value.parse::<usize>() {
                 Ok(n) if n < endpoint.nodes.len() => endpoint.replicas = Some(n),
                 Ok(n) => {
@@ -469,7 +488,7 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
             },
             _ if memcached => {
                 return Err(format!(
-                    "unknown parameter \"{key}\" (known for memcached: prefix, timeout, read_timeout, replicas, retry_interval)"
+                    "unknown parameter \"{key}\" (known for memcached: prefix, timeout, read_timeout, replicas, retry_interval, distribution)"
                 ))
             }
             _ => {

@@ -141,6 +141,8 @@ fn text_key(key: &[u8]) -> Result<&str> {
 pub struct MemcachedStore {
     nodes: Vec<LazyPool<NodeConnector>>,
     ring: Ring,
+    /// Left out of a key when hashing it to its node.
+    prefix_len: usize,
     replicas: usize,
     label: String,
 }
@@ -179,15 +181,18 @@ impl MemcachedStore {
         let names: Vec<String> = cfg.nodes.iter().map(|n| n.address.to_string()).collect();
         Ok(MemcachedStore {
             nodes,
-            ring: Ring::new(&ring_nodes),
+            ring: Ring::new(&ring_nodes, cfg.distribution),
+            prefix_len: cfg.prefix.len(),
             replicas: cfg.replicas,
             label: format!("memcached {}", names.join(",")),
         })
     }
 
-    /// The nodes that hold `key`: its primary, then its replicas.
+    /// The nodes that hold `key`: its primary, then its replicas. The ring hashes the session
+    /// id alone, as php-memcached's handler does.
     fn route(&self, key: &[u8]) -> Vec<usize> {
-        self.ring.successors(key, self.replicas + 1)
+        let id = key.get(self.prefix_len..).unwrap_or(key);
+        self.ring.with_replicas(id, self.replicas)
     }
 
     /// The node that holds the session's lock: the first of its nodes not marked down.
