@@ -3,7 +3,7 @@ SO        := target/release/librsession.so
 EXT_DIR    = $(shell php-config --extension-dir)
 PHP_CONF  ?= /etc/php/8.2
 
-.PHONY: all deps build test phpt install demo clean
+.PHONY: all deps build test phpt install demo bench clean
 
 all: build
 
@@ -29,6 +29,10 @@ install: build
 
 demo: build
 	scripts/demo.sh
+
+# rsession against phpredis, php-memcached, pecl memcache and files: writes bench/results.md.
+bench: build
+	bench/run.sh
 
 clean:
 	cargo clean

@@ -10,6 +10,8 @@ log=$(mktemp)
 cargo test --release 2>&1 | tee "$log"
 scripts/phpt.sh 2>&1 | tee -a "$log"
 scripts/demo.sh --check 2>&1 | tee -a "$log"
+# The benchmark's harness must keep working; a smoke run measures nothing.
+bench/run.sh --quick 2>&1 | tail -n 3 | tee -a "$log"
 sum() { grep -oE "[0-9]+ $1" "$log" | awk '{ n += $1 } END { print n + 0 }'; }
 passed=$(sum passed) failed=$(sum failed)
 rm -f "$log"
