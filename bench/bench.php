@@ -37,7 +37,8 @@ $modes = ['off' => 0, 'on' => 1];
 function run(array $load, array $ini, array $args): array {
     $cmd = array_merge([PHP_BINARY], $load);
     foreach ($ini as $k => $v) {
-        array_push($cmd, '-d', "$k=$v");
+        // Quoted: a save_path like tcp://h:p?persistent=1 holds an '=' the INI parser would cut at.
+        array_push($cmd, '-d', "$k=\"$v\"");
     }
     $cmd = array_merge($cmd, [__DIR__ . '/cycle.php'], array_map('strval', $args));
     $p = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
