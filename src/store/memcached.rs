@@ -15,7 +15,7 @@ use std::{
 };
 
 use anyhow::{anyhow, bail, Result};
-use memcache::{Client, ConnectionManager, MemcacheError, Url};
+use memcache::{Client, ClientError, ConnectionManager, MemcacheError, Url};
 use scheduled_thread_pool::ScheduledThreadPool;
 
 use super::{
@@ -62,7 +62,9 @@ impl Connector for NodeConnector {
 
     fn after_error(&self, e: &MemcacheError) -> AfterError {
         match e {
-            MemcacheError::CommandError(_) | MemcacheError::ClientError(_) => AfterError::Keep,
+            // A refusal in step with the protocol; the key-length check never reached the server.
+            MemcacheError::CommandError(_)
+            | MemcacheError::ClientError(ClientError::KeyTooLong) => AfterError::Keep,
             MemcacheError::IOError(io) if dropped(io.kind()) => AfterError::Reconnect,
             _ => AfterError::Discard,
         }
