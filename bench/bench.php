@@ -119,7 +119,7 @@ $ours = ['phpredis' => 'rsession/redis', 'phpredis persistent' => 'rsession/redi
 
 $md = "## Session cycles per second (PHP CLI, one process; median of $rounds interleaved rounds)\n\n";
 $md .= "A cycle is `session_id()`, `session_start()`, a change (or none), `session_write_close()`, over $ids session ids.\n";
-$md .= "Round trips per cycle are counted by the servers: Redis `total_reads_processed`, memcached command counters (a multi-get counts its keys).\n";
+$md .= "Round trips per cycle are counted by the servers: Redis `total_reads_processed` (a connection closed each request counts one more), memcached command counters (a multi-get counts its keys).\n";
 $md .= "The floor is one client's raw round trips per second: Redis " . round($floor['redis']) . "/s, memcached " . round($floor['memcached']) . "/s"
     . ($redis_benchmark !== '' ? " (redis-benchmark, 1 client: " . preg_replace('/\s+/', ' ', $redis_benchmark) . ")" : '') . ".\n";
 $md .= "\"Floor RTs\" is a cycle's time in floor round trips; \"rsession ÷\" is rsession's rate over that handler's, same store, same mode.\n\n";
