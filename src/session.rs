@@ -272,10 +272,14 @@ impl Session {
             .map(drop)
     }
 
-    /// Whether `key` is free for a new session; with locking, also takes its lock.
+    /// Whether `key` is free for a new session; with locking, also takes its lock. While this
+    /// request already holds a lock (`session_create_id()` in an active session), that lock
+    /// stays, and the new id is only checked: nobody else knows a fresh random id, and it is
+    /// locked when a request starts on it.
     fn claim(&mut self, id: &[u8], key: Vec<u8>) -> Result<bool> {
-        let Some(settings) = self.backend.config.lock else {
-            return self.call(|store| store.exists(&key)).map(|taken| !taken);
+        let settings = match self.backend.config.lock {
+            Some(settings) if self.held.is_none() => settings,
+            _ => return self.call(|store| store.exists(&key)).map(|taken| !taken),
         };
         let lock = Lock::new(&key, settings.expire)?;
         let (locked, data) = self.call(|store| store.lock_get(&key, &lock, None))?;
