@@ -85,6 +85,17 @@ impl Session {
         self.backend.store.label()
     }
 
+    /// PHP reopens storage without closing it (`session_reset()`): keep the lock the request
+    /// holds when the store is the same, so the re-read needs no new lock; release it otherwise.
+    pub fn adopt(&mut self, mut previous: Session) -> Result<()> {
+        if Arc::ptr_eq(&previous.backend.store, &self.backend.store) {
+            self.held = previous.held.take();
+            Ok(())
+        } else {
+            previous.release()
+        }
+    }
+
     /// One store call, unless the store already failed in this request.
     fn call<T>(&mut self, f: impl FnOnce(&dyn Store) -> Result<T>) -> Result<T> {
         if let Health::Failed(unreported) = &mut self.health {

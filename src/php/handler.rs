@@ -47,13 +47,12 @@ unsafe fn bytes<'a>(s: *const zend_string) -> &'a [u8] {
     s.as_ref().map(ZendStr::as_bytes).unwrap_or_default()
 }
 
-unsafe fn free_session(mod_data: *mut *mut c_void) {
-    if let Some(p) = mod_data.as_mut() {
-        if !p.is_null() {
-            drop(Box::from_raw(*p as *mut Session));
-            *p = std::ptr::null_mut();
-        }
-    }
+/// Takes the request's session out of `*mod_data`, leaving it empty.
+unsafe fn take_session(mod_data: *mut *mut c_void) -> Option<Box<Session>> {
+    let p = mod_data.as_mut()?;
+    let session = (!p.is_null()).then(|| Box::from_raw(*p as *mut Session));
+    *p = std::ptr::null_mut();
+    session
 }
 
 unsafe extern "C" fn open(
@@ -62,28 +61,33 @@ unsafe extern "C" fn open(
     _name: *const c_char,
 ) -> zend_result {
     guard::result("open", || {
-        free_session(mod_data);
+        let previous = take_session(mod_data);
         let save_path = match save_path.is_null() {
             true => "".into(),
             false => CStr::from_ptr(save_path).to_string_lossy(),
         };
-        let backend = registry::backend(&save_path, &ini::values()).map_err(|e| anyhow!(e))?;
-        let session = Box::new(Session::new(backend, ini::gc_maxlifetime()));
+        let backend = match registry::backend(&save_path, &ini::values()) {
+            Ok(backend) => backend,
+            Err(e) => {
+                if let Some(mut previous) = previous {
+                    let _ = previous.release();
+                }
+                return Err(anyhow!(e));
+            }
+        };
+        let mut session = Box::new(Session::new(backend, ini::gc_maxlifetime()));
+        let adopted = previous.map_or(Ok(()), |previous| session.adopt(*previous));
         *mod_data = Box::into_raw(session).cast();
-        Ok(())
+        adopted
     })
 }
 
 /// Releases a lock the request still holds (session_abort, read_and_close, a failed write),
 /// then frees the request's session.
 unsafe extern "C" fn close(mod_data: *mut *mut c_void) -> zend_result {
-    guard::result("close", || {
-        let released = match session(mod_data) {
-            Ok(session) => session.release(),
-            Err(_) => Ok(()),
-        };
-        free_session(mod_data);
-        released
+    guard::result("close", || match take_session(mod_data) {
+        Some(mut session) => session.release(),
+        None => Ok(()),
     })
 }
 
