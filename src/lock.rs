@@ -59,9 +59,15 @@ impl Lock {
 
 /// 128 random bits as hex: unguessable, so no other request can release or overwrite our lock.
 fn new_token() -> Result<String> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|e| anyhow!("no randomness for a lock token: {e}"))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    let mut token = String::with_capacity(32);
+    for b in bytes {
+        token.push(char::from(HEX[usize::from(b >> 4)]));
+        token.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    Ok(token)
 }
 
 /// What trying to take a lock gave.

@@ -28,9 +28,14 @@ pub struct Backend {
     pub store: Arc<dyn Store>,
 }
 
+/// What a save_path and INI values resolve to.
+type Resolved = Result<Arc<Backend>, String>;
+
 struct Registry {
     pid: u32,
-    configs: HashMap<(String, IniValues), Result<Arc<Backend>, String>>,
+    /// The last lookup: nearly every request repeats it, and comparing is cheaper than hashing.
+    last: Option<(String, IniValues, Resolved)>,
+    configs: HashMap<(String, IniValues), Resolved>,
     stores: HashMap<StoreConfig, Arc<dyn Store>>,
     /// r2d2 creates Redis pool slots on these threads; one per process is plenty.
     threads: Option<Arc<ScheduledThreadPool>>,
@@ -40,6 +45,7 @@ impl Registry {
     fn new(pid: u32) -> Self {
         Registry {
             pid,
+            last: None,
             configs: HashMap::new(),
             stores: HashMap::new(),
             threads: None,
@@ -83,18 +89,27 @@ pub fn backend(save_path: &str, ini: &IniValues) -> Result<Arc<Backend>, String>
     if reg.pid != pid {
         std::mem::forget(std::mem::replace(&mut *reg, Registry::new(pid)));
     }
+    if let Some((last_path, last_ini, resolved)) = &reg.last {
+        if last_path == save_path && last_ini == ini {
+            return resolved.clone();
+        }
+    }
     let key = (save_path.to_owned(), ini.clone());
-    if let Some(hit) = reg.configs.get(&key) {
-        return hit.clone();
-    }
-    if reg.configs.len() >= MAX_CACHED_CONFIGS {
-        reg.configs.clear();
-    }
-    let result = config::resolve(save_path, ini).and_then(|config| {
-        let store = reg.store_for(&config.store)?;
-        Ok(Arc::new(Backend { config, store }))
-    });
-    reg.configs.insert(key, result.clone());
+    let result = match reg.configs.get(&key) {
+        Some(hit) => hit.clone(),
+        None => {
+            if reg.configs.len() >= MAX_CACHED_CONFIGS {
+                reg.configs.clear();
+            }
+            let result = config::resolve(save_path, ini).and_then(|config| {
+                let store = reg.store_for(&config.store)?;
+                Ok(Arc::new(Backend { config, store }))
+            });
+            reg.configs.insert(key.clone(), result.clone());
+            result
+        }
+    };
+    reg.last = Some((key.0, key.1, result.clone()));
     result
 }
 
@@ -112,6 +127,32 @@ mod tests {
         let c = backend("redis://127.0.0.1:1?prefix=x", &ini).unwrap();
         assert!(Arc::ptr_eq(&a.store, &c.store));
         assert_eq!(c.config.prefix, "x");
+    }
+
+    #[test]
+    fn alternating_configurations_each_get_their_own_backend() {
+        let ini = IniValues::default();
+        let other_ini = IniValues {
+            early_refresh: "1".into(),
+            ..IniValues::default()
+        };
+        for _ in 0..3 {
+            let a = backend("redis://127.0.0.1:2?prefix=a", &ini).unwrap();
+            let b = backend("redis://127.0.0.1:2?prefix=b", &ini).unwrap();
+            let c = backend("redis://127.0.0.1:2?prefix=a", &other_ini).unwrap();
+            assert_eq!(
+                (a.config.prefix.as_str(), a.config.early_refresh),
+                ("a", false)
+            );
+            assert_eq!(
+                (b.config.prefix.as_str(), b.config.early_refresh),
+                ("b", false)
+            );
+            assert_eq!(
+                (c.config.prefix.as_str(), c.config.early_refresh),
+                ("a", true)
+            );
+        }
     }
 
     #[test]
