@@ -70,7 +70,7 @@ for v in "${candidates[@]}"; do
     got=$v
     break
   fi
-  grep -E '^(E|W):' "$tmp/source.log" | head -n 3 >&2 || true
+  grep -E '^(E|W):' "$tmp/source.log" | head -n 1 >&2 || true
   rm -rf "${tmp:?}/src"/*
 done
 [ -n "$got" ] || { echo "ext-session: no source of $src_pkg could be fetched" >&2; exit 1; }
