@@ -3,7 +3,7 @@ SO        := target/release/librsession.so
 EXT_DIR    = $(shell php-config --extension-dir)
 PHP_CONF  ?= /etc/php/8.2
 
-.PHONY: all deps build test phpt install demo bench clean
+.PHONY: all deps build test phpt ext-session install demo bench clean
 
 all: build
 
@@ -19,6 +19,10 @@ test: build
 # The phpt suite alone, against servers already started with `scripts/servers.sh start`.
 phpt:
 	scripts/phpt.sh
+
+# PHP's own ext/session tests with rsession as the handler, against servers already started.
+ext-session:
+	scripts/ext-session.sh
 
 install: build
 	install -m 0755 $(SO) $(EXT_DIR)/rsession.so
