@@ -5,6 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/test-env.sh
+# The code's own hygiene first: formatting, and clippy with every warning an error (lib.rs
+# denies unsafe operations outside an unsafe block and unsafe blocks without a SAFETY note).
+{ cargo fmt --version && cargo clippy --version; } >/dev/null 2>&1 || rustup component add rustfmt clippy
+cargo fmt --all -- --check || { echo "test: run 'cargo fmt --all'" >&2; exit 1; }
+cargo clippy --release --all-targets -- -D warnings
 trap 'scripts/servers.sh stop' EXIT
 scripts/servers.sh start
 log=$(mktemp)

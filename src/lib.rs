@@ -1,3 +1,5 @@
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 //! rsession: a PHP session save handler over shared stores, so load-balanced PHP servers share
 //! their sessions. `php` is the only module that touches the Zend engine; the rest is plain Rust.
 

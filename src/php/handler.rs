@@ -76,8 +76,9 @@ unsafe impl Sync for SyncModule {}
 /// # Safety
 /// `mod_data` is NULL or PHP's `&PS(mod_data)`, whose value is NULL or a `Session` from open.
 unsafe fn session<'a>(mod_data: *mut *mut c_void) -> Result<&'a mut Session> {
-    // SAFETY: see the function's contract; PHP serves one request per thread, so no alias.
+    // SAFETY: see the function's contract.
     match unsafe { mod_data.as_ref() }.map(|p| *p as *mut Session) {
+        // SAFETY: a Session open leaked there; PHP serves one request per thread: no alias.
         Some(p) if !p.is_null() => Ok(unsafe { &mut *p }),
         _ => Err(anyhow!("session storage is not open")),
     }
@@ -295,6 +296,7 @@ unsafe extern "C" fn create_sid(mod_data: *mut *mut c_void) -> *mut zend_string 
             // check the id against; the read that follows says what is wrong.
             return Ok(None);
         };
+        // SAFETY: as above.
         let id = session.create_id(|| unsafe { php_generated_id(mod_data) })?;
         Ok(Some(RawBytes::from(id)))
     });

@@ -22,7 +22,8 @@ fn row(name: &str, value: &str) {
 }
 
 pub unsafe extern "C" fn module_info(module: *mut ModuleEntry) {
-    php_info_print_table_start();
+    // SAFETY: called by phpinfo(), which expects these table calls, in this order.
+    unsafe { php_info_print_table_start() };
     row("rsession support", "enabled");
     row("Version", env!("CARGO_PKG_VERSION"));
     row("Save handler", "rsession");
@@ -32,6 +33,9 @@ pub unsafe extern "C" fn module_info(module: *mut ModuleEntry) {
         let masked: Vec<String> = path.split(',').map(|e| mask_secrets(e.trim())).collect();
         row("Active save_path", &masked.join(", "));
     }
-    php_info_print_table_end();
-    display_ini_entries(module);
+    // SAFETY: as above; `module` is the module entry PHP passed in.
+    unsafe {
+        php_info_print_table_end();
+        display_ini_entries(module);
+    }
 }

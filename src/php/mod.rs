@@ -21,6 +21,7 @@ const MODULE_DEP_REQUIRED: u8 = 1;
 
 /// `{ "session", required }` then the terminator: PHP starts ext/session before rsession.
 struct Deps([_zend_module_dep; 2]);
+// SAFETY: the table only points at static, immutable strings.
 unsafe impl Sync for Deps {}
 
 static DEPS: Deps = Deps([
@@ -41,11 +42,13 @@ static DEPS: Deps = Deps([
 unsafe extern "C" fn startup(_type: i32, module_number: i32) -> i32 {
     IniEntryDef::register(ini::ENTRIES.as_slice(), module_number);
     // The session module looks handlers up by name at each request, so load order is free.
-    php_session_register_module(&handler::MODULE.0)
+    // SAFETY: MINIT, as the session module requires; the table is static.
+    unsafe { php_session_register_module(&handler::MODULE.0) }
 }
 
 unsafe extern "C" fn shutdown(_type: i32, module_number: i32) -> i32 {
-    zend_unregister_ini_entries(module_number);
+    // SAFETY: MSHUTDOWN, for the entries MINIT registered under this module number.
+    unsafe { zend_unregister_ini_entries(module_number) };
     0
 }
 
