@@ -40,6 +40,16 @@ pub struct Backend {
 }
 
 impl Backend {
+    pub fn new(config: SessionConfig, store: Arc<dyn Store>) -> Self {
+        let notices = Mutex::new(config.notices.clone());
+        Backend {
+            config,
+            store,
+            notices,
+            used: AtomicU64::new(0),
+        }
+    }
+
     /// The notices not shown yet; empty from the second call on.
     pub fn take_notices(&self) -> Vec<String> {
         std::mem::take(&mut *self.notices.lock().unwrap_or_else(|p| p.into_inner()))
@@ -173,13 +183,7 @@ pub fn backend(save_path: &str, ini: &IniValues) -> Result<Arc<Backend>, String>
             }
             let result = config::resolve(save_path, ini).and_then(|config| {
                 let store = reg.store_for(&config.store)?;
-                let notices = Mutex::new(config.notices.clone());
-                Ok(Arc::new(Backend {
-                    config,
-                    store,
-                    notices,
-                    used: AtomicU64::new(0),
-                }))
+                Ok(Arc::new(Backend::new(config, store)))
             });
             reg.configs.insert(key.clone(), result.clone());
             result

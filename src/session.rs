@@ -363,24 +363,5 @@ impl Session {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn non_positive_lifetimes_fall_back_to_1440_with_a_notice() {
-        assert_eq!(ttl(60), 60);
-        assert_eq!(ttl(0), 1440);
-        assert_eq!(ttl(-5), 1440);
-        assert_eq!(lifetime_notice(60), None);
-        assert_eq!(
-            lifetime_notice(0).unwrap(),
-            "rsession: session.gc_maxlifetime is 0: sessions are kept for 1440 seconds instead"
-        );
-    }
-
-    #[test]
-    fn short_ids_for_messages() {
-        assert_eq!(short(b"abcdefghijkl"), "abcdefgh");
-        assert_eq!(short(b"abc"), "abc");
-    }
-}
+#[path = "session_tests.rs"]
+mod tests;

@@ -3,6 +3,8 @@
 
 pub mod ketama;
 pub mod memcached;
+#[cfg(test)]
+pub mod memory;
 pub mod pool;
 pub mod redis;
 

@@ -79,7 +79,7 @@ static DELETE_UNLOCK: Lazy<Script> = Lazy::new(|| {
 });
 
 /// Releases the lock (KEYS[1]) if it holds our token (ARGV[1]). Sent as a plain EVAL, without
-/// waiting for its reply, down a connection whose reply went missing (see `lock_get`).
+/// waiting for its reply, down a connection whose reply went missing (see `run_holding`).
 const RELEASE: &str =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 0";
 
@@ -201,6 +201,44 @@ impl RedisStore {
         anyhow!("{e:#} (a session of {size} bytes, not saved; the stored one is kept{memory})")
     }
 
+    /// Runs a command that takes, holds or releases `lock`. If its reply is lost (timeout,
+    /// garbage, a dropped connection), the command may or may not have run, and the lock may be
+    /// left ours: the owner-checked release goes down the same connection at once, without
+    /// waiting for its reply (Redis runs a connection's commands in order, so it runs after the
+    /// command even on a stalled server), or, if that connection is gone, on a fresh one.
+    /// Otherwise the user's next request would wait out the lock. A server's error reply is not
+    /// a lost reply: the scripts release the lock themselves then.
+    fn run_holding<T>(
+        &self,
+        op: &str,
+        lock: &Lock,
+        f: impl Fn(&mut redis::Connection) -> redis::RedisResult<T>,
+    ) -> Result<T> {
+        let release = || {
+            redis::cmd("EVAL")
+                .arg(RELEASE)
+                .arg(1)
+                .arg(&lock.key)
+                .arg(&lock.token)
+                .clone()
+        };
+        let released = Cell::new(true);
+        let result = self.run(op, |c| {
+            let reply = f(c);
+            if let Err(e) = &reply {
+                if !matches!(e.kind(), ErrorKind::Server(_) | ErrorKind::Extension) {
+                    let sent = c.send_packed_command(&release().get_packed_command());
+                    released.set(sent.is_ok());
+                }
+            }
+            reply
+        });
+        if result.is_err() && !released.get() {
+            let _ = self.run("release lock", |c| release().query::<i64>(c));
+        }
+        result
+    }
+
     fn run<T>(
         &self,
         op: &str,
@@ -251,55 +289,27 @@ impl Store for RedisStore {
         self.pool.label()
     }
 
-    /// One script: take the lock, read the data. If its reply is lost (timeout, garbage, a
-    /// dropped connection), the script may have run and the lock be ours: the owner-checked
-    /// release goes down the same connection at once, without waiting (Redis runs a
-    /// connection's commands in order, so it runs after the script even on a stalled server),
-    /// or, if that connection is gone, on a fresh one. Otherwise the user's next request
-    /// would wait out the lock.
+    /// One script, one reply: take the lock, read the data.
     fn lock_get(
         &self,
         key: &[u8],
         lock: &Lock,
         refresh: Option<Ttl>,
     ) -> Result<(bool, Option<Vec<u8>>)> {
-        let released = Cell::new(false);
-        let result = self.run("lock+GET", |c| {
-            let reply = LOCK_GET
+        self.run_holding("lock+GET", lock, |c| {
+            LOCK_GET
                 .key(key)
                 .key(&lock.key)
                 .arg(&lock.token)
                 .arg(millis(lock.expire))
                 .arg(refresh.unwrap_or(0))
-                .invoke::<(i64, Option<Vec<u8>>)>(c);
-            if let Err(e) = &reply {
-                if !matches!(e.kind(), ErrorKind::Server(_) | ErrorKind::Extension) {
-                    let release = redis::cmd("EVAL")
-                        .arg(RELEASE)
-                        .arg(1)
-                        .arg(&lock.key)
-                        .arg(&lock.token)
-                        .get_packed_command();
-                    released.set(c.send_packed_command(&release).is_ok());
-                }
-            }
-            reply.map(|(mine, data)| (mine == 1, data))
-        });
-        if result.is_err() && !released.get() {
-            let _ = self.run("release lock", |c| {
-                redis::cmd("EVAL")
-                    .arg(RELEASE)
-                    .arg(1)
-                    .arg(&lock.key)
-                    .arg(&lock.token)
-                    .query::<i64>(c)
-            });
-        }
-        result
+                .invoke::<(i64, Option<Vec<u8>>)>(c)
+                .map(|(mine, data)| (mine == 1, data))
+        })
     }
 
     fn set_unlock(&self, key: &[u8], value: &[u8], ttl: Ttl, lock: &Lock) -> Result<Unlocked> {
-        self.run("SET+unlock", |c| {
+        self.run_holding("SET+unlock", lock, |c| {
             SET_UNLOCK
                 .key(key)
                 .key(&lock.key)
@@ -313,7 +323,7 @@ impl Store for RedisStore {
     }
 
     fn touch_unlock(&self, key: &[u8], ttl: Option<Ttl>, lock: &Lock) -> Result<Unlocked> {
-        self.run("unlock", |c| {
+        self.run_holding("unlock", lock, |c| {
             TOUCH_UNLOCK
                 .key(key)
                 .key(&lock.key)
@@ -325,7 +335,7 @@ impl Store for RedisStore {
     }
 
     fn delete_unlock(&self, key: &[u8], lock: &Lock) -> Result<()> {
-        self.run("DEL+unlock", |c| {
+        self.run_holding("DEL+unlock", lock, |c| {
             DELETE_UNLOCK
                 .key(key)
                 .key(&lock.key)
