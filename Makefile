@@ -31,6 +31,7 @@ phpt:
 # has Rust, then `sudo make install`, needs no Rust for root.
 $(SO): $(SOURCES)
 	$(MAKE) build
+	@touch $@  # cargo may find nothing to rebuild (e.g. only Cargo.toml's date changed)
 
 # Loads the extension through conf.d (Debian's phpenmod) for every SAPI of this PHP version, so
 # php.ini must not load it again; then checks that the CLI and php-fpm load it once, quietly.
