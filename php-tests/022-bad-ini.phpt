@@ -20,11 +20,25 @@ foreach ([['rsession.connect_timeout', 'soon'], ['rsession.read_timeout', '-3'],
     echo rs_warnings()[0], "\n";
     ini_restore($name);
 }
-// A lifetime of 0 would expire sessions at once: the write is refused with the reason.
+// A lifetime of 0 would expire sessions at once: like phpredis, 1440 s instead, with a notice.
 ini_set('session.gc_maxlifetime', '0');
 var_dump(rs_start(rs_path()));
 $_SESSION['x'] = 1;
 var_dump(session_write_close());
+var_dump(rs_redis()->cmd('TTL', 'PHPREDIS_SESSION:' . session_id()));
+ini_restore('session.gc_maxlifetime');
+echo implode("\n", rs_warnings()), "\n";
+// Timeouts that round to nothing are refused; ones that look like milliseconds work, with a
+// notice (once per process).
+ini_set('rsession.read_timeout', '0.0000000001');
+var_dump(rs_start(rs_path(), 'badini0123456789abcdefg'));
+ini_restore('rsession.read_timeout');
+var_dump(rs_start(rs_path('?timeout=1e-10'), 'badini0123456789abcdefg'));
+echo implode("\n", rs_warnings()), "\n";
+for ($i = 0; $i < 2; $i++) {
+    var_dump(rs_start(rs_path('?timeout=2500'), 'badini0123456789abcdefg'));
+    session_write_close();
+}
 echo implode("\n", rs_warnings()), "\n";
 ?>
 --EXPECTF--
@@ -38,5 +52,14 @@ bool(false)
 session_start(): rsession: rsession.connect_timeout 99999 is over 3600 seconds (milliseconds given as seconds?)
 bool(true)
 bool(true)
-session_write_close(): rsession: session.gc_maxlifetime is 0: sessions need a lifetime of at least 1 second
-session_write_close(): Failed to write session data (rsession). Please verify that the current setting of session.save_path is correct (redis://127.0.0.1:%d)
+int(1440)
+session_start(): rsession: session.gc_maxlifetime is 0: sessions are kept for 1440 seconds instead
+bool(false)
+bool(false)
+session_start(): rsession: rsession.read_timeout "0.0000000001" is below 1 millisecond: use 0 for the default, or at least 0.001
+session_start(): Failed to initialize storage module: rsession (path: redis://127.0.0.1:%d)
+session_start(): rsession: save_path entry 1 "redis://127.0.0.1:%d?timeout=1e-10": timeout "1e-10" is below 1 millisecond: use 0 for the default, or at least 0.001
+session_start(): Failed to initialize storage module: rsession (path: redis://127.0.0.1:%d?timeout=1e-10)
+bool(true)
+bool(true)
+session_start(): rsession: save_path timeout is 2500 seconds (42 minutes): timeouts are in seconds; if milliseconds were meant, write 2.5

@@ -20,6 +20,9 @@ $stats = mc_commands_during(mc_nodes(), function () use ($long) {
 });
 echo implode("\n", rs_warnings()), "\n";
 var_dump($stats);
+// A new session (no id yet) fails the same way: a warning and false, not a fatal Error.
+var_dump(rs_start(mc_path("?prefix=$long")));
+echo count(rs_warnings()), "\n";
 var_dump(rs_start(mc_path('?prefix=my+app.')));
 echo rs_warnings()[0], "\n";
 var_dump(rs_start(mc_path('?prefix=tab%09.')));
@@ -31,10 +34,12 @@ foreach (['memcached://127.0.0.1:16381,,127.0.0.1:16382', 'memcached://127.0.0.1
 ?>
 --EXPECTF--
 bool(false)
-session_start(): rsession: memcached 127.0.0.1:%d,127.0.0.1:%d,127.0.0.1:%d: key of 256 bytes: prefix + session id must fit memcached's 250-byte limit
-session_start(): Failed to read session data: rsession (path: memcached://%s)
+session_start(): rsession: save_path entry 1 "memcached://%s?prefix=ppp%s": prefix of 230 bytes + session ids of 32 characters (session.sid_length) make keys of 262 bytes, over memcached's 250-byte key limit; shorten the prefix
+session_start(): Failed to initialize storage module: rsession (path: memcached://%s)
 array(0) {
 }
+bool(false)
+2
 bool(false)
 session_start(): rsession: save_path entry 1 "memcached://127.0.0.1:%d,127.0.0.1:%d,127.0.0.1:%d?prefix=my+app.": prefix "my app." contains byte 0x20; memcached keys cannot hold spaces or control characters
 bool(false)

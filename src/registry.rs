@@ -6,7 +6,10 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicU64, Ordering::Relaxed},
+        Arc, Mutex,
+    },
 };
 
 use once_cell::sync::Lazy;
@@ -21,11 +24,26 @@ use crate::{
 /// Distinct (save_path, INI) combinations remembered; past this the cache starts over, so a
 /// script that `ini_set`s a new save_path per request cannot grow memory without bound.
 const MAX_CACHED_CONFIGS: usize = 64;
+/// Stores (connection pools) kept open at once. Past this the least recently used one is
+/// dropped, and with it its connections, so a new save_path per request cannot pile up open
+/// sockets or threads. A PHP worker normally uses one or two.
+const MAX_CACHED_STORES: usize = 16;
 
 /// A parsed configuration and the store it talks to.
 pub struct Backend {
     pub config: SessionConfig,
     pub store: Arc<dyn Store>,
+    /// The configuration's notices, not yet shown: each is shown once per process.
+    notices: Mutex<Vec<String>>,
+    /// The registry's tick when this backend was last handed out, for eviction.
+    used: AtomicU64,
+}
+
+impl Backend {
+    /// The notices not shown yet; empty from the second call on.
+    pub fn take_notices(&self) -> Vec<String> {
+        std::mem::take(&mut *self.notices.lock().unwrap_or_else(|p| p.into_inner()))
+    }
 }
 
 /// What a save_path and INI values resolve to.
@@ -36,7 +54,9 @@ struct Registry {
     /// The last lookup: nearly every request repeats it, and comparing is cheaper than hashing.
     last: Option<(String, IniValues, Resolved)>,
     configs: HashMap<(String, IniValues), Resolved>,
-    stores: HashMap<StoreConfig, Arc<dyn Store>>,
+    /// Each store with the tick of its last use, for evicting the least recently used.
+    stores: HashMap<StoreConfig, (Arc<dyn Store>, u64)>,
+    tick: u64,
     /// r2d2 creates Redis pool slots on these threads; one per process is plenty.
     threads: Option<Arc<ScheduledThreadPool>>,
 }
@@ -48,13 +68,19 @@ impl Registry {
             last: None,
             configs: HashMap::new(),
             stores: HashMap::new(),
+            tick: 0,
             threads: None,
         }
     }
 
     fn store_for(&mut self, cfg: &StoreConfig) -> Result<Arc<dyn Store>, String> {
-        if let Some(store) = self.stores.get(cfg) {
+        self.tick += 1;
+        if let Some((store, used)) = self.stores.get_mut(cfg) {
+            *used = self.tick;
             return Ok(store.clone());
+        }
+        if self.stores.len() >= MAX_CACHED_STORES {
+            self.evict_least_recently_used();
         }
         let store: Arc<dyn Store> = match cfg {
             StoreConfig::Redis(redis) => {
@@ -71,8 +97,44 @@ impl Registry {
                 Arc::new(MemcachedStore::new(memcached).map_err(|e| format!("{e:#}"))?)
             }
         };
-        self.stores.insert(cfg.clone(), store.clone());
+        self.stores.insert(cfg.clone(), (store.clone(), self.tick));
         Ok(store)
+    }
+
+    /// When `store` was last used, through any configuration.
+    fn last_use(&self, store: &Arc<dyn Store>, created: u64) -> u64 {
+        self.configs
+            .values()
+            .filter_map(|r| r.as_ref().ok())
+            .filter(|b| Arc::ptr_eq(&b.store, store))
+            .map(|b| b.used.load(Relaxed))
+            .fold(created, u64::max)
+    }
+
+    /// Forgets the least recently used store and every configuration that points at it, so
+    /// its connections close once the last request using it ends. Rare (past
+    /// MAX_CACHED_STORES), so a scan is fine.
+    fn evict_least_recently_used(&mut self) {
+        let Some(oldest) = self
+            .stores
+            .iter()
+            .min_by_key(|(_, (store, created))| self.last_use(store, *created))
+            .map(|(cfg, _)| cfg.clone())
+        else {
+            return;
+        };
+        let Some((evicted, _)) = self.stores.remove(&oldest) else {
+            return;
+        };
+        let uses_evicted = |resolved: &Resolved| {
+            resolved
+                .as_ref()
+                .is_ok_and(|b| Arc::ptr_eq(&b.store, &evicted))
+        };
+        self.configs.retain(|_, resolved| !uses_evicted(resolved));
+        if self.last.as_ref().is_some_and(|(_, _, r)| uses_evicted(r)) {
+            self.last = None;
+        }
     }
 }
 
@@ -89,9 +151,17 @@ pub fn backend(save_path: &str, ini: &IniValues) -> Result<Arc<Backend>, String>
     if reg.pid != pid {
         std::mem::forget(std::mem::replace(&mut *reg, Registry::new(pid)));
     }
+    reg.tick += 1;
+    let tick = reg.tick;
+    let hand_out = |resolved: &Resolved| {
+        if let Ok(backend) = resolved {
+            backend.used.store(tick, Relaxed);
+        }
+        resolved.clone()
+    };
     if let Some((last_path, last_ini, resolved)) = &reg.last {
         if last_path == save_path && last_ini == ini {
-            return resolved.clone();
+            return hand_out(resolved);
         }
     }
     let key = (save_path.to_owned(), ini.clone());
@@ -103,22 +173,36 @@ pub fn backend(save_path: &str, ini: &IniValues) -> Result<Arc<Backend>, String>
             }
             let result = config::resolve(save_path, ini).and_then(|config| {
                 let store = reg.store_for(&config.store)?;
-                Ok(Arc::new(Backend { config, store }))
+                let notices = Mutex::new(config.notices.clone());
+                Ok(Arc::new(Backend {
+                    config,
+                    store,
+                    notices,
+                    used: AtomicU64::new(0),
+                }))
             });
             reg.configs.insert(key.clone(), result.clone());
             result
         }
     };
     reg.last = Some((key.0, key.1, result.clone()));
-    result
+    hand_out(&result)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The registry is process-wide: tests that evict must not run beside tests that compare.
+    static SERIAL: Mutex<()> = Mutex::new(());
+
+    fn serial() -> std::sync::MutexGuard<'static, ()> {
+        SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     #[test]
     fn same_configuration_shares_one_backend() {
+        let _serial = serial();
         let ini = IniValues::default();
         let a = backend("redis://127.0.0.1:1", &ini).unwrap();
         let b = backend("redis://127.0.0.1:1", &ini).unwrap();
@@ -131,6 +215,7 @@ mod tests {
 
     #[test]
     fn alternating_configurations_each_get_their_own_backend() {
+        let _serial = serial();
         let ini = IniValues::default();
         let other_ini = IniValues {
             early_refresh: "1".into(),
@@ -156,7 +241,36 @@ mod tests {
     }
 
     #[test]
+    fn stores_are_bounded_and_the_least_recently_used_goes() {
+        let _serial = serial();
+        let ini = IniValues::default();
+        let keep = backend("redis://127.0.0.1:3", &ini).unwrap();
+        let weak = Arc::downgrade(&backend("redis://127.0.0.1:4", &ini).unwrap().store);
+        for port in 5..(5 + MAX_CACHED_STORES as u16 * 2) {
+            backend(&format!("redis://127.0.0.1:{port}"), &ini).unwrap();
+            // The first one stays in use.
+            backend("redis://127.0.0.1:3", &ini).unwrap();
+        }
+        let reg = REGISTRY.lock().unwrap();
+        assert!(reg.stores.len() <= MAX_CACHED_STORES);
+        drop(reg);
+        // Evicted and no longer referenced: its pool (and its connections) are gone.
+        assert!(weak.upgrade().is_none());
+        let again = backend("redis://127.0.0.1:3", &ini).unwrap();
+        assert!(Arc::ptr_eq(&keep.store, &again.store));
+    }
+
+    #[test]
+    fn notices_are_shown_once() {
+        let _serial = serial();
+        let b = backend("redis://127.0.0.1:1?timeout=500", &IniValues::default()).unwrap();
+        assert_eq!(b.take_notices().len(), 1);
+        assert!(b.take_notices().is_empty());
+    }
+
+    #[test]
     fn errors_are_cached_and_repeated() {
+        let _serial = serial();
         let ini = IniValues::default();
         let e1 = backend("redis://h:0", &ini).err().unwrap();
         let e2 = backend("redis://h:0", &ini).err().unwrap();

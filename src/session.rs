@@ -54,14 +54,25 @@ pub struct Session {
     read_only: Option<Vec<u8>>,
 }
 
-/// Converts `session.gc_maxlifetime` to an expiry, refusing values that would expire at once.
-pub fn ttl(lifetime: i64) -> Result<Ttl> {
+/// The lifetime used when `session.gc_maxlifetime` is 0 or negative, as phpredis does: such a
+/// value would expire every session at once, so every write would fail.
+pub const FALLBACK_LIFETIME: Ttl = 1440;
+
+/// Converts `session.gc_maxlifetime` to an expiry.
+pub fn ttl(lifetime: i64) -> Ttl {
     match Ttl::try_from(lifetime) {
-        Ok(secs) if secs > 0 => Ok(secs),
-        _ => bail!(
-            "session.gc_maxlifetime is {lifetime}: sessions need a lifetime of at least 1 second"
-        ),
+        Ok(secs) if secs > 0 => secs,
+        _ => FALLBACK_LIFETIME,
     }
+}
+
+/// The notice for a lifetime that [`ttl`] replaces, once per request.
+pub fn lifetime_notice(lifetime: i64) -> Option<String> {
+    (lifetime <= 0).then(|| {
+        format!(
+            "rsession: session.gc_maxlifetime is {lifetime}: sessions are kept for {FALLBACK_LIFETIME} seconds instead"
+        )
+    })
 }
 
 /// The start of an id, enough to find it in logs without handing the whole credential to them.
@@ -119,17 +130,14 @@ impl Session {
     }
 
     /// With early_refresh, reads also reset the expiry.
-    fn read_refresh(&self, lifetime: i64) -> Result<Option<Ttl>> {
-        match self.backend.config.early_refresh {
-            true => Ok(Some(ttl(lifetime)?)),
-            false => Ok(None),
-        }
+    fn read_refresh(&self, lifetime: i64) -> Option<Ttl> {
+        self.backend.config.early_refresh.then(|| ttl(lifetime))
     }
 
     /// Reads `id`'s data, taking its lock first when locking is on.
     fn fetch(&mut self, id: &[u8], lifetime: i64) -> Result<Option<Vec<u8>>> {
         let key = self.key(id)?;
-        let refresh = self.read_refresh(lifetime)?;
+        let refresh = self.read_refresh(lifetime);
         let already_held = self.held.as_ref().is_some_and(|held| held.id == id);
         let settings = match self.backend.config.lock {
             Some(settings) if !already_held => settings,
@@ -193,31 +201,50 @@ impl Session {
 
     /// Strict mode: does this id name a stored session? Fetches (and locks) for the read to
     /// come. An id no generator could have made names no session: PHP then issues a new one.
-    pub fn validate(&mut self, id: &[u8]) -> Result<bool> {
+    ///
+    /// When the store cannot answer (down, or the lock wait timed out), the id is reported as
+    /// known: PHP would otherwise replace the user's cookie, and their session, still stored,
+    /// would be lost to them after the outage. The failure is reported by the read that
+    /// follows, which fails, so nothing is created under the id either.
+    pub fn validate(&mut self, id: &[u8]) -> bool {
         if session_id::check(id).is_err() {
-            return Ok(false);
+            return false;
         }
         // An id create_id just claimed (session_regenerate_id() checks it in strict mode): its
         // answer is known, and its lock is ours already.
         if let Some((prefetched_id, data)) = &self.prefetched {
             if prefetched_id == id {
-                return Ok(data.is_some());
+                return data.is_some();
             }
         }
-        let data = self.fetch(id, self.lifetime)?;
+        let data = match self.fetch(id, self.lifetime) {
+            Ok(data) => data,
+            Err(e) => {
+                self.defer(e);
+                return true;
+            }
+        };
         let exists = data.is_some();
         if !exists {
             // PHP moves on to a new id: do not keep the unknown one locked.
-            self.release()?;
+            if let Err(e) = self.release() {
+                self.defer(e);
+            }
         }
         self.prefetched = Some((id.to_vec(), data));
-        Ok(exists)
+        exists
+    }
+
+    /// Keeps a failure for the next call to report: PHP's callback for this one has no way
+    /// to fail without side effects (validate_sid, create_sid).
+    fn defer(&mut self, e: anyhow::Error) {
+        self.health = Health::Failed((!e.is::<AlreadyReported>()).then_some(e));
     }
 
     pub fn write(&mut self, id: &[u8], data: &[u8], lifetime: i64) -> Result<()> {
         self.prefetched = None;
         let key = self.key(id)?;
-        let ttl = ttl(lifetime)?;
+        let ttl = ttl(lifetime);
         if self.read_only.as_deref() == Some(id) {
             bail!(
                 "{}: session {}…: not saved: the lock wait timed out and rsession.lock_timeout_readonly \
@@ -242,7 +269,7 @@ impl Session {
             return Ok(()); // nothing changed, nothing to lose
         }
         let key = self.key(id)?;
-        let ttl = ttl(lifetime)?;
+        let ttl = ttl(lifetime);
         let refresh = (!self.backend.config.early_refresh).then_some(ttl);
         let outcome = match self.take_held(id) {
             Some(held) => self.call(|store| store.touch_unlock(&key, refresh, &held.lock))?,
@@ -323,7 +350,7 @@ impl Session {
                     return Ok(id);
                 }
                 Err(e) => {
-                    self.health = Health::Failed((!e.is::<AlreadyReported>()).then_some(e));
+                    self.defer(e);
                     return Ok(id);
                 }
             }
@@ -340,13 +367,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ttl_refuses_non_positive_lifetimes() {
-        assert_eq!(ttl(1440).unwrap(), 1440);
-        assert!(ttl(0)
-            .unwrap_err()
-            .to_string()
-            .contains("gc_maxlifetime is 0"));
-        assert!(ttl(-5).is_err());
+    fn non_positive_lifetimes_fall_back_to_1440_with_a_notice() {
+        assert_eq!(ttl(60), 60);
+        assert_eq!(ttl(0), 1440);
+        assert_eq!(ttl(-5), 1440);
+        assert_eq!(lifetime_notice(60), None);
+        assert_eq!(
+            lifetime_notice(0).unwrap(),
+            "rsession: session.gc_maxlifetime is 0: sessions are kept for 1440 seconds instead"
+        );
     }
 
     #[test]

@@ -27,6 +27,19 @@ pub fn check(id: &[u8]) -> Result<(), String> {
     }
 }
 
+/// An id for when PHP's own generator has no randomness to give (it then has an exception
+/// pending, which ends the request): 32 characters of PHP's default alphabet, from the OS's
+/// randomness if there is any. Only so that create_sid never hands PHP a NULL.
+pub fn random_fallback() -> Vec<u8> {
+    const ALPHABET: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
+    let mut bytes = [0u8; 32];
+    let _ = getrandom::fill(&mut bytes);
+    bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(b & 31)])
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,6 +64,8 @@ mod tests {
             .contains("byte \" \" at position 1"));
         assert!(check(b"../etc").unwrap_err().contains("position 0"));
         let e = check(&[b'a'; 257]).unwrap_err();
+        check(&random_fallback()).unwrap();
+        assert_eq!(random_fallback().len(), 32);
         assert!(e.ends_with("257 bytes long (at most 256)"), "{e}");
     }
 }

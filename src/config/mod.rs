@@ -8,7 +8,7 @@ use std::time::Duration;
 
 pub use save_path::{Address, Backend, Distribution, Endpoint, Node, SavePathError};
 
-use crate::lock::LockSettings;
+use crate::{lock::LockSettings, store::memcached::MAX_KEY_LEN as MEMCACHED_MAX_KEY_LEN};
 
 /// phpredis's session prefix, kept so sessions survive the switch to rsession.
 pub const DEFAULT_REDIS_PREFIX: &str = "PHPREDIS_SESSION:";
@@ -32,6 +32,8 @@ pub struct IniValues {
     pub lock_timeout_readonly: String,
     /// PHP's own `max_execution_time`: a request cannot outlive it, so neither need its lock.
     pub max_execution_time: String,
+    /// PHP's own `session.sid_length`: with the prefix, the length of every key.
+    pub sid_length: String,
 }
 
 /// Where and how to reach one Redis server; also the key of its connection pool.
@@ -73,6 +75,8 @@ pub struct SessionConfig {
     pub early_refresh: bool,
     /// `None` when rsession.locking is off.
     pub lock: Option<LockSettings>,
+    /// Settings that work but look like mistakes, to tell the operator once.
+    pub notices: Vec<String>,
 }
 
 /// Parses PHP's boolean INI spellings.
@@ -94,8 +98,33 @@ fn ini_seconds(name: &str, value: &str) -> Result<Option<Duration>, String> {
     save_path::parse_timeout(value, name)
 }
 
-fn ini_timeout(name: &str, value: &str) -> Result<Duration, String> {
-    Ok(ini_seconds(name, value)?.unwrap_or(DEFAULT_TIMEOUT))
+/// A timeout this long was most likely meant in milliseconds (`timeout=2500`).
+const SUSPECT_TIMEOUT: Duration = Duration::from_secs(100);
+
+/// The notice for a suspiciously long timeout; `setting` names where it was set.
+fn suspect_timeout(setting: &str, value: Duration) -> Option<String> {
+    (value >= SUSPECT_TIMEOUT).then(|| {
+        format!(
+            "rsession: {setting} is {} seconds ({:.0} minutes): timeouts are in seconds; if milliseconds were meant, write {}",
+            value.as_secs_f64(),
+            value.as_secs_f64() / 60.0,
+            value.as_secs_f64() / 1000.0
+        )
+    })
+}
+
+/// Every key is prefix + id: with `session.sid_length` (default 32) the longest a generated id
+/// gets, the prefix must leave it room under memcached's key limit.
+fn check_memcached_key_room(prefix: &str, sid_length: &str) -> Result<(), String> {
+    let id_len = sid_length.trim().parse::<usize>().unwrap_or(32);
+    let key_len = prefix.len() + id_len;
+    if key_len > MEMCACHED_MAX_KEY_LEN {
+        return Err(format!(
+            "prefix of {} bytes + session ids of {id_len} characters (session.sid_length) make keys of {key_len} bytes, over memcached's {MEMCACHED_MAX_KEY_LEN}-byte key limit; shorten the prefix",
+            prefix.len()
+        ));
+    }
+    Ok(())
 }
 
 /// The lock settings, with their defaults: expiry = rsession.lock_expire, else
@@ -125,8 +154,8 @@ fn lock_settings(ini: &IniValues) -> Result<Option<LockSettings>, String> {
 /// Builds the configuration a request uses. Only the first save_path entry is used until
 /// multi-node support lands, but every entry is validated.
 pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String> {
-    let connect_timeout = ini_timeout("rsession.connect_timeout", &ini.connect_timeout)?;
-    let read_timeout = ini_timeout("rsession.read_timeout", &ini.read_timeout)?;
+    let ini_connect_timeout = ini_seconds("rsession.connect_timeout", &ini.connect_timeout)?;
+    let ini_read_timeout = ini_seconds("rsession.read_timeout", &ini.read_timeout)?;
     let early_refresh = parse_ini_bool("rsession.early_refresh", &ini.early_refresh)?;
     let lock = lock_settings(ini)?;
 
@@ -151,8 +180,27 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
             "TLS (rediss:// or tls://) is not compiled into this build of rsession; use redis:// or a unix socket",
         ));
     }
-    let connect_timeout = first.connect_timeout.unwrap_or(connect_timeout);
-    let read_timeout = first.read_timeout.unwrap_or(read_timeout);
+    let (connect_timeout, connect_setting) = match first.connect_timeout {
+        Some(t) => (t, "save_path timeout"),
+        None => (
+            ini_connect_timeout.unwrap_or(DEFAULT_TIMEOUT),
+            "rsession.connect_timeout",
+        ),
+    };
+    let (read_timeout, read_setting) = match first.read_timeout {
+        Some(t) => (t, "save_path read_timeout"),
+        None => (
+            ini_read_timeout.unwrap_or(DEFAULT_TIMEOUT),
+            "rsession.read_timeout",
+        ),
+    };
+    let notices = [
+        suspect_timeout(connect_setting, connect_timeout),
+        suspect_timeout(read_setting, read_timeout),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let default_prefix = match first.backend {
         Backend::Redis => DEFAULT_REDIS_PREFIX,
         Backend::Memcached => DEFAULT_MEMCACHED_PREFIX,
@@ -174,6 +222,7 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
                     text::quote(prefix.as_bytes(), 64)
                 )));
             }
+            check_memcached_key_room(&prefix, &ini.sid_length).map_err(|e| entry_error(&e))?;
             StoreConfig::Memcached(MemcachedConfig {
                 nodes: first.nodes,
                 prefix: prefix.clone(),
@@ -190,6 +239,7 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
         prefix,
         early_refresh,
         lock,
+        notices,
     })
 }
 
@@ -355,6 +405,53 @@ mod tests {
             "{e}"
         );
         assert!(e.contains("not compiled into this build"), "{e}");
+    }
+
+    #[test]
+    fn timeouts_that_round_to_zero_are_refused() {
+        let e = resolve("redis://h?timeout=1e-10", &IniValues::default()).unwrap_err();
+        assert!(
+            e.contains("timeout \"1e-10\" is below 1 millisecond"),
+            "{e}"
+        );
+        let e = resolve("redis://h", &ini("", "0.0000000001", "")).unwrap_err();
+        assert!(
+            e.starts_with("rsession.read_timeout \"0.0000000001\" is below 1 millisecond"),
+            "{e}"
+        );
+        assert!(resolve("redis://h?timeout=0.001", &IniValues::default()).is_ok());
+    }
+
+    #[test]
+    fn timeouts_that_look_like_milliseconds_give_a_notice() {
+        let c = resolve("redis://h?timeout=2500", &IniValues::default()).unwrap();
+        assert_eq!(
+            c.notices,
+            ["rsession: save_path timeout is 2500 seconds (42 minutes): timeouts are in seconds; if milliseconds were meant, write 2.5"]
+        );
+        let c = resolve("redis://h", &ini("", "300", "")).unwrap();
+        assert!(c.notices[0].starts_with("rsession: rsession.read_timeout is 300 seconds"));
+        assert!(resolve("redis://h?timeout=30", &IniValues::default())
+            .unwrap()
+            .notices
+            .is_empty());
+    }
+
+    #[test]
+    fn memcached_prefix_must_leave_room_for_the_id() {
+        let long = "p".repeat(218);
+        let ok = format!("memcached://h?prefix={long}");
+        assert!(resolve(&ok, &IniValues::default()).is_ok());
+        let e = resolve(&format!("{ok}x"), &IniValues::default()).unwrap_err();
+        assert!(
+            e.contains("prefix of 219 bytes + session ids of 32 characters (session.sid_length) make keys of 251 bytes, over memcached's 250-byte key limit"),
+            "{e}"
+        );
+        let ini = IniValues {
+            sid_length: "26".into(),
+            ..IniValues::default()
+        };
+        assert!(resolve(&format!("{ok}x"), &ini).is_ok());
     }
 
     #[test]

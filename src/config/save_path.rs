@@ -402,6 +402,11 @@ pub fn parse_timeout(text: &str, what: &str) -> Result<Option<Duration>, String>
             "{what} \"{text}\" must be 0 (default) or a positive number of seconds"
         ));
     }
+    if secs > 0.0 && secs < 0.001 {
+        return Err(format!(
+            "{what} \"{text}\" is below 1 millisecond: use 0 for the default, or at least 0.001"
+        ));
+    }
     if secs > MAX_TIMEOUT_SECS {
         return Err(format!(
             "{what} {secs} is over {MAX_TIMEOUT_SECS} seconds (milliseconds given as seconds?)"

@@ -66,6 +66,7 @@ pub fn values() -> IniValues {
         lock_wait_timeout: get(c"rsession.lock_wait_timeout").unwrap_or_default(),
         lock_timeout_readonly: get(c"rsession.lock_timeout_readonly").unwrap_or_default(),
         max_execution_time: get(c"max_execution_time").unwrap_or_default(),
+        sid_length: get(c"session.sid_length").unwrap_or_default(),
     }
 }
 
