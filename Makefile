@@ -9,7 +9,7 @@ PHP_CONF    ?= /etc/php/$(PHP_VERSION)
 MOD_INI     := $(PHP_CONF)/mods-available/rsession.ini
 SOURCES     := $(shell find src -name '*.rs' -o -name '*.h') build.rs Cargo.toml Cargo.lock
 
-.PHONY: all deps build test phpt install uninstall demo bench clean
+.PHONY: all deps build test phpt ext-session install uninstall demo bench clean
 
 all: build
 
@@ -26,6 +26,10 @@ test: build
 # The phpt suite alone, against servers already started with `scripts/servers.sh start`.
 phpt:
 	scripts/phpt.sh
+
+# PHP's own ext/session tests with rsession as the handler, against servers already started.
+ext-session:
+	scripts/ext-session.sh
 
 # install rebuilds only when a source is newer than the library: `make build` as the user who
 # has Rust, then `sudo make install`, needs no Rust for root.

@@ -32,8 +32,8 @@ echo rs_warnings()[0], "\n";
 --EXPECTF--
 bool(false)
 bool(true)
-session_start(): rsession: redis 127.0.0.1:%d: lock+GET failed: no reply within 300ms (timeout)
+session_start(): rsession: redis 127.0.0.1:%d: lock+GET failed: no reply within 0.3s (timeout)
 session_start(): Failed to read session data: rsession (path: redis://127.0.0.1:%d?read_timeout=0.3)
 bool(false)
 bool(true)
-session_start(): rsession: redis 127.0.0.1:%d: lock+GET failed: no reply within 200ms (timeout)
+session_start(): rsession: redis 127.0.0.1:%d: lock+GET failed: no reply within 0.2s (timeout)

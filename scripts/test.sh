@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole suite: own redis and memcached servers up, cargo test, the phpt suite, the demo's
-# check, servers down whatever happens. Ends with one line counting everything.
+# The whole suite: own redis and memcached servers up, cargo test, the phpt suite, PHP's own
+# ext/session tests, the demo's check, servers down whatever happens. Ends with one line counting
+# everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/test-env.sh
@@ -9,6 +10,8 @@ scripts/servers.sh start
 log=$(mktemp)
 cargo test --release 2>&1 | tee "$log"
 scripts/phpt.sh 2>&1 | tee -a "$log"
+# PHP's own ext/session tests, with rsession as the handler.
+scripts/ext-session.sh 2>&1 | tee -a "$log"
 scripts/demo.sh --check 2>&1 | tee -a "$log"
 # The benchmark's harness must keep working; a smoke run measures nothing.
 bench/run.sh --quick 2>&1 | tail -n 3 | tee -a "$log"

@@ -185,7 +185,7 @@ fn a_silent_server_is_bounded_by_the_read_timeout() {
     );
     assert_eq!(
         err,
-        format!("redis 127.0.0.1:{port}: GET failed: no reply within 200ms (timeout)")
+        format!("redis 127.0.0.1:{port}: GET failed: no reply within 0.2s (timeout)")
     );
 }
 

@@ -392,3 +392,67 @@ function mc_where(array $nodes, string $key): array {
     }
     return $found;
 }
+
+/**
+ * A fault-injecting TCP proxy in a child process, in front of 127.0.0.1:$upstream_port. It
+ * passes everything through until a fault is armed with rs_proxy_arm(); the fault then hits the
+ * next reply from the server (one-shot): "drop" closes the client's connection instead of
+ * passing the reply on (the server has run the command: the reply is lost), "garbage" replaces
+ * the reply with bytes no protocol knows, "stall" withholds it and every later reply on that
+ * connection. Returns ['proc' => ..., 'port' => ..., 'ctl' => control file].
+ */
+function rs_proxy(int $upstream_port): array {
+    $ctl = tempnam(sys_get_temp_dir(), 'rsproxy');
+    $code = <<<'PHP'
+[, $ctl, $up] = $argv;
+$srv = stream_socket_server('tcp://127.0.0.1:0');
+echo substr(strrchr(stream_socket_get_name($srv, false), ':'), 1), "\n";
+$pairs = [];
+$end = microtime(true) + 120;
+$close = function (int $k) use (&$pairs) { fclose($pairs[$k][0]); fclose($pairs[$k][1]); unset($pairs[$k]); };
+while (microtime(true) < $end && file_exists($ctl)) {
+    $r = [$srv];
+    foreach ($pairs as $p) { $r[] = $p[0]; $r[] = $p[1]; }
+    $w = $e = null;
+    if (!@stream_select($r, $w, $e, 0, 100000)) { continue; }
+    foreach ($r as $s) {
+        if ($s === $srv) {
+            $c = stream_socket_accept($srv);
+            $u = stream_socket_client("tcp://127.0.0.1:$up");
+            $pairs[(int) $c] = [$c, $u, null];
+            continue;
+        }
+        foreach ($pairs as $k => $p) {
+            if ($s !== $p[0] && $s !== $p[1]) { continue; }
+            $data = fread($s, 1 << 20);
+            if ($data === '' || $data === false) { $close($k); break; }
+            if ($s === $p[0]) { fwrite($p[1], $data); break; }
+            $mode = $p[2];
+            if ($mode === null && ($m = trim((string) @file_get_contents($ctl))) !== '') {
+                file_put_contents($ctl, '');
+                $mode = $m;
+            }
+            if ($mode === null) { fwrite($p[0], $data); }
+            elseif ($mode === 'drop') { $close($k); }
+            elseif ($mode === 'garbage') { fwrite($p[0], "\x00\xffgarbage\r\n"); }
+            elseif ($mode === 'stall') { $pairs[$k][2] = 'stall'; }
+            break;
+        }
+    }
+}
+PHP;
+    $proc = proc_open([PHP_BINARY, '-n', '-r', $code, '--', $ctl, (string) $upstream_port],
+        [1 => ['pipe', 'w']], $pipes);
+    $port = (int) trim(fgets($pipes[1]));
+    return ['proc' => $proc, 'port' => $port, 'ctl' => $ctl];
+}
+
+/** Arms the proxy's next fault: "drop", "garbage" or "stall". */
+function rs_proxy_arm(array $proxy, string $fault): void {
+    file_put_contents($proxy['ctl'], $fault);
+}
+
+function rs_proxy_stop(array $proxy): void {
+    @unlink($proxy['ctl']);
+    rs_kill($proxy['proc']);
+}

@@ -1,9 +1,9 @@
 //! Redis over pooled blocking connections: one command, one round trip, every call bounded by
 //! the configured timeouts.
 
-use std::{sync::Arc, time::Duration};
+use std::{cell::Cell, sync::Arc, time::Duration};
 
-use anyhow::Result;
+use anyhow::{anyhow, Result};
 use once_cell::sync::Lazy;
 use redis::{
     ConnectionAddr, ConnectionInfo, ErrorKind, IntoConnectionInfo, RedisConnectionInfo, RedisError,
@@ -20,18 +20,47 @@ use crate::{
     lock::Lock,
 };
 
-// Server-side scripts: the owner check and the change happen atomically, in one round trip.
-// KEYS[1] = data key, KEYS[2] = lock key, ARGV[1] = our token. 1 = done, 0 = lock not ours.
+// Server-side scripts: the owner check and the change happen atomically, in one round trip,
+// and each answers with one reply, so one read timeout bounds the round trip.
+// KEYS[1] = data key, KEYS[2] = lock key, ARGV[1] = our token.
 
-static SET_UNLOCK: Lazy<Script> = Lazy::new(|| {
+/// Takes the lock if free (ARGV[2] = expiry in ms) and reads the data (ARGV[3] = new expiry in
+/// seconds for GETEX, or 0 for GET): {1 if the lock is ours, the data}. A lock that already
+/// holds our token is ours: a retry after a lost reply finds its own lock. If the data cannot
+/// be read (e.g. WRONGTYPE), the lock is not kept.
+static LOCK_GET: Lazy<Script> = Lazy::new(|| {
     Script::new(
-        "if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end \
-         redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) \
-         redis.call('DEL', KEYS[2]) return 1",
+        "local mine = redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) \
+         if not mine then mine = redis.call('GET', KEYS[2]) == ARGV[1] end \
+         local data \
+         if ARGV[3] == '0' then data = redis.pcall('GET', KEYS[1]) \
+         else data = redis.pcall('GETEX', KEYS[1], 'EX', ARGV[3]) end \
+         if type(data) == 'table' and data.err then \
+           if mine then redis.call('DEL', KEYS[2]) end \
+           return data \
+         end \
+         return {mine and 1 or 0, data}",
     )
 });
 
-/// ARGV[2] = new expiry in seconds, or 0 for release only. 2 = released, but no value to refresh.
+/// Writes the data (ARGV[2], expiring in ARGV[3] s) and releases the lock, if the lock is ours:
+/// 1 = done, 0 = lock not ours, 3 = lock not ours but the data is already what we write (a
+/// retry after a lost reply finds its own write). A refused write (OOM under maxmemory) still
+/// releases the lock and answers the server's error.
+static SET_UNLOCK: Lazy<Script> = Lazy::new(|| {
+    Script::new(
+        "if redis.call('GET', KEYS[2]) ~= ARGV[1] then \
+           if redis.call('GET', KEYS[1]) == ARGV[2] then return 3 end \
+           return 0 \
+         end \
+         local set = redis.pcall('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) \
+         redis.call('DEL', KEYS[2]) \
+         if type(set) == 'table' and set.err then return set end \
+         return 1",
+    )
+});
+/// ARGV[2] = new expiry in seconds, or 0 for release only. 1 = released, 2 = released, but no
+/// value to refresh, 0 = lock not ours.
 static TOUCH_UNLOCK: Lazy<Script> = Lazy::new(|| {
     Script::new(
         "if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end \
@@ -49,19 +78,16 @@ static DELETE_UNLOCK: Lazy<Script> = Lazy::new(|| {
     )
 });
 
+/// Releases the lock (KEYS[1]) if it holds our token (ARGV[1]). Sent as a plain EVAL, without
+/// waiting for its reply, down a connection whose reply went missing (see `lock_get`).
+const RELEASE: &str =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 0";
+
 fn unlocked(code: i64) -> Unlocked {
     match code {
-        1 => Unlocked::Done,
+        1 | 3 => Unlocked::Done,
         2 => Unlocked::ValueMissing,
         _ => Unlocked::LockLost,
-    }
-}
-
-/// One pipelined reply: a server error stays the server's error.
-fn reply<T: redis::FromRedisValue>(value: redis::Value) -> Result<T, RedisError> {
-    match value {
-        redis::Value::ServerError(e) => Err(e.into()),
-        value => Ok(redis::from_redis_value(value)?),
     }
 }
 
@@ -102,7 +128,10 @@ impl Connector for RedisConnector {
 
     fn describe(&self, e: &RedisError) -> String {
         if e.is_timeout() {
-            format!("no reply within {:?} (timeout)", self.read_timeout)
+            format!(
+                "no reply within {}s (timeout)",
+                self.read_timeout.as_secs_f64()
+            )
         } else {
             e.to_string()
         }
@@ -143,6 +172,35 @@ impl RedisStore {
         })
     }
 
+    /// A write Redis refused for lack of memory (maxmemory with noeviction): says how big the
+    /// session was and what the limit is, read from INFO on this error path only.
+    fn explain_refusal(&self, e: anyhow::Error, size: usize) -> anyhow::Error {
+        if !e.to_string().contains("OOM") {
+            return e;
+        }
+        let memory = self
+            .run("INFO memory", |c| {
+                redis::cmd("INFO").arg("memory").query::<String>(c)
+            })
+            .ok()
+            .map(|info| {
+                let field = |name: &str| {
+                    info.lines()
+                        .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+                        .unwrap_or("?")
+                        .trim()
+                        .to_owned()
+                };
+                format!(
+                    "; maxmemory is {} bytes, {} in use",
+                    field("maxmemory"),
+                    field("used_memory")
+                )
+            })
+            .unwrap_or_default();
+        anyhow!("{e:#} (a session of {size} bytes, not saved; the stored one is kept{memory})")
+    }
+
     fn run<T>(
         &self,
         op: &str,
@@ -171,6 +229,7 @@ impl Store for RedisStore {
                 .arg(ttl)
                 .query(c)
         })
+        .map_err(|e| self.explain_refusal(e, value.len()))
     }
 
     fn touch(&self, key: &[u8], ttl: Ttl) -> Result<bool> {
@@ -192,50 +251,51 @@ impl Store for RedisStore {
         self.pool.label()
     }
 
-    /// `SET lock token NX PX expire` and `GET` pipelined: one round trip.
+    /// One script: take the lock, read the data. If its reply is lost (timeout, garbage, a
+    /// dropped connection), the script may have run and the lock be ours: the owner-checked
+    /// release goes down the same connection at once, without waiting (Redis runs a
+    /// connection's commands in order, so it runs after the script even on a stalled server),
+    /// or, if that connection is gone, on a fresh one. Otherwise the user's next request
+    /// would wait out the lock.
     fn lock_get(
         &self,
         key: &[u8],
         lock: &Lock,
         refresh: Option<Ttl>,
     ) -> Result<(bool, Option<Vec<u8>>)> {
-        self.run("lock+GET", |c| {
-            let mut pipe = redis::pipe();
-            pipe.cmd("SET")
-                .arg(&lock.key)
+        let released = Cell::new(false);
+        let result = self.run("lock+GET", |c| {
+            let reply = LOCK_GET
+                .key(key)
+                .key(&lock.key)
                 .arg(&lock.token)
-                .arg("NX")
-                .arg("PX")
-                .arg(millis(lock.expire));
-            match refresh {
-                None => pipe.cmd("GET").arg(key),
-                Some(ttl) => pipe.cmd("GETEX").arg(key).arg("EX").arg(ttl),
-            };
-            // Replies as values, so a server error reads as itself, not as a pipeline report.
-            let replies: Vec<redis::Value> = pipe.ignore_errors().query(c)?;
-            let [taken, value]: [redis::Value; 2] = replies.try_into().map_err(|_| {
-                RedisError::from((
-                    ErrorKind::Parse,
-                    "expected 2 replies to a 2-command pipeline",
-                ))
-            })?;
-            let taken = reply::<Option<String>>(taken)?.is_some();
-            match reply(value) {
-                Ok(value) => Ok((taken, value)),
-                Err(e) => {
-                    // Locked but unreadable (e.g. WRONGTYPE): do not leave the lock behind.
-                    if taken {
-                        let _ = TOUCH_UNLOCK
-                            .key(key)
-                            .key(&lock.key)
-                            .arg(&lock.token)
-                            .arg(0)
-                            .invoke::<i64>(c);
-                    }
-                    Err(e)
+                .arg(millis(lock.expire))
+                .arg(refresh.unwrap_or(0))
+                .invoke::<(i64, Option<Vec<u8>>)>(c);
+            if let Err(e) = &reply {
+                if !matches!(e.kind(), ErrorKind::Server(_) | ErrorKind::Extension) {
+                    let release = redis::cmd("EVAL")
+                        .arg(RELEASE)
+                        .arg(1)
+                        .arg(&lock.key)
+                        .arg(&lock.token)
+                        .get_packed_command();
+                    released.set(c.send_packed_command(&release).is_ok());
                 }
             }
-        })
+            reply.map(|(mine, data)| (mine == 1, data))
+        });
+        if result.is_err() && !released.get() {
+            let _ = self.run("release lock", |c| {
+                redis::cmd("EVAL")
+                    .arg(RELEASE)
+                    .arg(1)
+                    .arg(&lock.key)
+                    .arg(&lock.token)
+                    .query::<i64>(c)
+            });
+        }
+        result
     }
 
     fn set_unlock(&self, key: &[u8], value: &[u8], ttl: Ttl, lock: &Lock) -> Result<Unlocked> {
@@ -249,6 +309,7 @@ impl Store for RedisStore {
                 .invoke(c)
                 .map(unlocked)
         })
+        .map_err(|e| self.explain_refusal(e, value.len()))
     }
 
     fn touch_unlock(&self, key: &[u8], ttl: Option<Ttl>, lock: &Lock) -> Result<Unlocked> {
