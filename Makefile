@@ -1,9 +1,15 @@
 # rsession: `make test` on a fresh Debian machine installs what is missing, builds and tests.
 SO        := target/release/librsession.so
-EXT_DIR    = $(shell php-config --extension-dir)
-PHP_CONF  ?= /etc/php/8.2
+# The PHP to install into, through its php-config (another installed version: PHP_CONFIG=php-config8.3).
+PHP_CONFIG  ?= php-config
+PHP_VERSION := $(shell $(PHP_CONFIG) --version 2>/dev/null | cut -d. -f1,2)
+EXT_DIR     ?= $(shell $(PHP_CONFIG) --extension-dir 2>/dev/null)
+PHP_CONF    ?= /etc/php/$(PHP_VERSION)
+# The configuration files Debian's phpenmod links into each SAPI's conf.d.
+MOD_INI     := $(PHP_CONF)/mods-available/rsession.ini
+SOURCES     := $(shell find src -name '*.rs' -o -name '*.h') build.rs Cargo.toml Cargo.lock
 
-.PHONY: all deps build test phpt ext-session install demo bench clean
+.PHONY: all deps build test phpt ext-session install uninstall demo bench clean
 
 all: build
 
@@ -14,6 +20,7 @@ build: deps
 	cargo build --release
 
 test: build
+	scripts/rust-version.sh --check
 	scripts/test.sh
 
 # The phpt suite alone, against servers already started with `scripts/servers.sh start`.
@@ -24,12 +31,50 @@ phpt:
 ext-session:
 	scripts/ext-session.sh
 
-install: build
-	install -m 0755 $(SO) $(EXT_DIR)/rsession.so
-	mkdir -p $(PHP_CONF)/mods-available
-	printf '; priority=30\nextension=rsession\n' > $(PHP_CONF)/mods-available/rsession.ini
-	command -v phpenmod >/dev/null && phpenmod rsession || true
-	@echo "installed $(EXT_DIR)/rsession.so; set session.save_handler = rsession in php.ini"
+# install rebuilds only when a source is newer than the library: `make build` as the user who
+# has Rust, then `sudo make install`, needs no Rust for root.
+$(SO): $(SOURCES)
+	$(MAKE) build
+	@touch $@  # cargo may find nothing to rebuild (e.g. only Cargo.toml's date changed)
+
+# Loads the extension through conf.d (Debian's phpenmod) for every SAPI of this PHP version, so
+# php.ini must not load it again; then checks that the CLI and php-fpm load it once, quietly.
+install: $(SO)
+	@[ -n "$(EXT_DIR)" ] || { echo "install: $(PHP_CONFIG) not found: install php$(or $(PHP_VERSION),8.2)-dev"; exit 1; }
+	install -D -m 0755 $(SO) $(EXT_DIR)/rsession.so
+	mkdir -p $(dir $(MOD_INI))
+	printf '; priority=30\nextension=rsession\n' > $(MOD_INI)
+	@if command -v phpenmod >/dev/null && [ "$(PHP_CONF)" = /etc/php/$(PHP_VERSION) ]; then \
+	  echo "phpenmod -v $(PHP_VERSION) rsession"; phpenmod -v $(PHP_VERSION) rsession; \
+	else \
+	  echo "install: no Debian phpenmod for $(PHP_CONF): load it with one extension=rsession line in php.ini"; \
+	fi
+	@status=0; for php in php$(PHP_VERSION) php-fpm$(PHP_VERSION); do \
+	  command -v $$php >/dev/null || continue; \
+	  out=$$($$php -m 2>&1); \
+	  if printf '%s\n' "$$out" | grep -i 'rsession' | grep -qi 'warning\|already loaded\|unable'; then \
+	    echo "install: $$php warns at startup:"; printf '%s\n' "$$out" | grep -i rsession | grep -iv '^rsession$$'; \
+	    echo "  extension=rsession lines besides $(MOD_INI) (remove them; conf.d loads it):"; \
+	    grep -rnE '^[^;#]*extension\]?[[:space:]]*=[^;#]*rsession' $(PHP_CONF) --include='*.ini' --include='*.conf' | grep -v '^$(MOD_INI):' | sed 's/^/    /'; \
+	    status=1; \
+	  elif ! printf '%s\n' "$$out" | grep -qx rsession; then \
+	    echo "install: $$php does not load rsession (not enabled for its SAPI?)"; \
+	  fi; \
+	done; [ $$status -eq 0 ]
+	@echo "installed $(EXT_DIR)/rsession.so, loaded by $(MOD_INI)."
+	@echo "Set session.save_handler = rsession and session.save_path in php.ini (not extension=rsession),"
+	@echo "then reload php-fpm, which loads extensions only when it starts: systemctl reload php$(PHP_VERSION)-fpm"
+
+# Undoes install: the conf.d links and phpenmod's records, the ini, the library.
+uninstall:
+	@if command -v phpdismod >/dev/null && [ -f $(MOD_INI) ] && [ "$(PHP_CONF)" = /etc/php/$(PHP_VERSION) ]; then \
+	  echo "phpdismod -v $(PHP_VERSION) rsession"; phpdismod -v $(PHP_VERSION) rsession; \
+	  rm -f /var/lib/php/modules/$(PHP_VERSION)/*/enabled_by_*/rsession /var/lib/php/modules/$(PHP_VERSION)/*/disabled_by_*/rsession; \
+	fi
+	rm -f $(MOD_INI) $(EXT_DIR)/rsession.so
+	@left=$$(grep -rlE '^[[:space:]]*session\.save_handler[[:space:]]*=[[:space:]]*"?rsession' $(PHP_CONF) 2>/dev/null || true); \
+	if [ -n "$$left" ]; then echo "uninstall: session.save_handler is still rsession in:"; echo "$$left" | sed 's/^/    /'; fi
+	@echo "removed rsession; reload php-fpm, which still has it loaded: systemctl reload php$(PHP_VERSION)-fpm"
 
 demo: build
 	scripts/demo.sh
