@@ -40,6 +40,13 @@ for ($i = 0; $i < 2; $i++) {
     session_write_close();
 }
 echo implode("\n", rs_warnings()), "\n";
+// Such a notice never breaks session_start(): with display_errors on and nothing buffered, output
+// before the session's cookie would (so it is shown when the session closes).
+$out = shell_exec(implode(' ', array_map('escapeshellarg', [PHP_BINARY, '-n', '-d', 'extension=' . rs_so(),
+    '-d', 'session.save_handler=rsession', '-d', 'session.save_path="' . rs_path('?timeout=500') . '"',
+    '-d', 'session.gc_maxlifetime=0', '-d', 'display_errors=1', '-d', 'html_errors=0',
+    '-r', 'var_dump(session_start()); $_SESSION["a"] = 1;'])));
+echo trim($out), "\n";
 ?>
 --EXPECTF--
 bool(false)
@@ -53,7 +60,7 @@ session_start(): rsession: rsession.connect_timeout 99999 is over 3600 seconds (
 bool(true)
 bool(true)
 int(1440)
-session_start(): rsession: session.gc_maxlifetime is 0: sessions are kept for 1440 seconds instead
+session_write_close(): rsession: session.gc_maxlifetime is 0: sessions are kept for 1440 seconds instead
 bool(false)
 bool(false)
 session_start(): rsession: rsession.read_timeout "0.0000000001" is below 1 millisecond: use 0 for the default, or at least 0.001
@@ -62,4 +69,7 @@ session_start(): rsession: save_path entry 1 "redis://127.0.0.1:%d?timeout=1e-10
 session_start(): Failed to initialize storage module: rsession (path: redis://127.0.0.1:%d?timeout=1e-10)
 bool(true)
 bool(true)
-session_start(): rsession: save_path timeout is 2500 seconds (42 minutes): timeouts are in seconds; if milliseconds were meant, write 2.5
+session_write_close(): rsession: save_path timeout is 2500 seconds (42 minutes): timeouts are in seconds; if milliseconds were meant, write 2.5
+bool(true)
+
+Notice: PHP Request Shutdown: rsession: save_path timeout is 500 seconds (8 minutes): timeouts are in seconds; if milliseconds were meant, write 0.5; rsession: session.gc_maxlifetime is 0: sessions are kept for 1440 seconds instead in Unknown on line 0

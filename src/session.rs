@@ -52,6 +52,8 @@ pub struct Session {
     held: Option<Held>,
     /// The id whose lock wait timed out under rsession.lock_timeout_readonly: read, never write.
     read_only: Option<Vec<u8>>,
+    /// Settings that work but look wrong, for the operator, shown when the session closes.
+    notices: Vec<String>,
 }
 
 /// The lifetime used when `session.gc_maxlifetime` is 0 or negative, as phpredis does: such a
@@ -82,7 +84,13 @@ fn short(id: &[u8]) -> String {
 
 impl Session {
     pub fn new(backend: Arc<Backend>, lifetime: i64) -> Self {
+        let notices = backend
+            .take_notices()
+            .into_iter()
+            .chain(lifetime_notice(lifetime))
+            .collect();
         Session {
+            notices,
             backend,
             health: Health::Ok,
             lifetime,
@@ -90,6 +98,10 @@ impl Session {
             held: None,
             read_only: None,
         }
+    }
+
+    pub fn take_notices(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notices)
     }
 
     fn label(&self) -> &str {

@@ -47,11 +47,7 @@ use super::{
     guard, ini,
     session_ffi::{php_session_create_id, ps_module},
 };
-use crate::{
-    registry,
-    session::{self, Session},
-    session_id,
-};
+use crate::{registry, session::Session, session_id};
 
 pub static MODULE: SyncModule = SyncModule(ps_module {
     s_name: c"rsession".as_ptr(),
@@ -111,61 +107,50 @@ unsafe extern "C" fn open(
     save_path: *const c_char,
     _name: *const c_char,
 ) -> zend_result {
-    let (result, notices) = guard::run(
-        "open",
-        (ZEND_RESULT_CODE_FAILURE, guard::Pending::none()),
-        || {
-            // SAFETY: PHP's contract for open (see the table above).
-            let previous = unsafe { take_session(mod_data) };
-            let save_path = match save_path.is_null() {
-                true => "".into(),
-                // SAFETY: a non-NULL save_path is PHP's NUL-terminated INI value.
-                false => unsafe { CStr::from_ptr(save_path) }.to_string_lossy(),
-            };
-            let backend = match registry::backend(&save_path, &ini::values()) {
-                Ok(backend) => backend,
-                Err(e) => {
-                    if let Some(mut previous) = previous {
-                        let _ = previous.release();
-                    }
-                    return Err(anyhow!(e));
+    guard::result("open", || {
+        // SAFETY: PHP's contract for open (see the table above).
+        let previous = unsafe { take_session(mod_data) };
+        let save_path = match save_path.is_null() {
+            true => "".into(),
+            // SAFETY: a non-NULL save_path is PHP's NUL-terminated INI value.
+            false => unsafe { CStr::from_ptr(save_path) }.to_string_lossy(),
+        };
+        let backend = match registry::backend(&save_path, &ini::values()) {
+            Ok(backend) => backend,
+            Err(e) => {
+                if let Some(mut previous) = previous {
+                    let _ = previous.release();
                 }
-            };
-            let lifetime = ini::gc_maxlifetime();
-            let notices: Vec<String> = backend
-                .take_notices()
-                .into_iter()
-                .chain(session::lifetime_notice(lifetime))
-                .collect();
-            let mut session = Box::new(Session::new(backend, lifetime));
-            let adopted = previous.map_or(Ok(()), |previous| session.adopt(*previous));
-            // SAFETY: PHP's `&PS(mod_data)`, checked for NULL here.
-            let Some(slot) = (unsafe { mod_data.as_mut() }) else {
-                return Err(anyhow!("PHP passed no session data slot"));
-            };
-            *slot = Box::into_raw(session).cast();
-            adopted?;
-            Ok((
-                ZEND_RESULT_CODE_SUCCESS,
-                guard::Pending::new(notices.join("\n")),
-            ))
-        },
-    );
-    // Shown after the closure's values are gone (see guard::emit).
-    guard::emit(E_NOTICE, notices);
-    result
+                return Err(anyhow!(e));
+            }
+        };
+        let mut session = Box::new(Session::new(backend, ini::gc_maxlifetime()));
+        let adopted = previous.map_or(Ok(()), |previous| session.adopt(*previous));
+        // SAFETY: PHP's `&PS(mod_data)`, checked for NULL here.
+        let Some(slot) = (unsafe { mod_data.as_mut() }) else {
+            return Err(anyhow!("PHP passed no session data slot"));
+        };
+        *slot = Box::into_raw(session).cast();
+        adopted
+    })
 }
 
 /// Releases a lock the request still holds (session_abort, read_and_close, a failed write),
-/// then frees the request's session.
+/// then frees the request's session, and shows its notices (settings that look wrong): here,
+/// not at open, since output before session_start() has sent its cookie would make it fail.
 unsafe extern "C" fn close(mod_data: *mut *mut c_void) -> zend_result {
-    guard::result("close", || {
+    let mut notices = guard::Pending::none();
+    let result = guard::result("close", || {
         // SAFETY: PHP's contract for close.
-        match unsafe { take_session(mod_data) } {
-            Some(mut session) => session.release(),
-            None => Ok(()),
-        }
-    })
+        let Some(mut session) = (unsafe { take_session(mod_data) }) else {
+            return Ok(());
+        };
+        notices = guard::Pending::new(session.take_notices().join("\n"));
+        session.release()
+    });
+    // Shown once the closure's values are gone (see guard::emit).
+    guard::emit(E_NOTICE, notices);
+    result
 }
 
 unsafe extern "C" fn read(
