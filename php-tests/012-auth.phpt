@@ -23,6 +23,9 @@ $forms = [
     "tcp://127.0.0.1:$port?auth=$pw",
     "redis://$user:$upw@127.0.0.1:$port",
     "tcp://127.0.0.1:$port?auth[]=$user&auth[]=$upw",
+    // phpredis's keyed forms: ACL user and password, and password only.
+    "tcp://127.0.0.1:$port?auth[user]=$user&auth[pass]=$upw",
+    "tcp://127.0.0.1:$port?auth[pass]=$pw",
 ];
 $admin = new Resp("tcp://127.0.0.1:$port", rs_password());
 foreach ($forms as $path) {
@@ -37,11 +40,15 @@ var_dump(rs_start("redis://:wrong@127.0.0.1:$port", rs_new_id('a')));
 var_dump(rs_warnings());
 var_dump(rs_start("redis://$user:wrong@127.0.0.1:$port", rs_new_id('a')));
 echo implode("\n", rs_warnings()), "\n";
+var_dump(rs_start("tcp://127.0.0.1:$port?auth[user]=$user&auth[pass]=wrong", rs_new_id('a')));
+echo implode("\n", rs_warnings()), "\n";
 // No password at all against a server that requires one.
 var_dump(rs_start("redis://127.0.0.1:$port", rs_new_id('a')));
 echo implode("\n", rs_warnings()), "\n";
 ?>
 --EXPECTF--
+ok
+ok
 ok
 ok
 ok
@@ -57,6 +64,9 @@ array(2) {
 bool(false)
 session_start(): rsession: redis 127.0.0.1:%d: cannot connect: Password authentication failed%s
 session_start(): Failed to read session data: rsession (path: redis://alice:wrong@127.0.0.1:%d)
+bool(false)
+session_start(): rsession: redis 127.0.0.1:%d: cannot connect: Password authentication failed%s
+session_start(): Failed to read session data: rsession (path: tcp://127.0.0.1:%d?auth[user]=alice&auth[pass]=wrong)
 bool(false)
 session_start(): rsession: redis 127.0.0.1:%d: lock+GET failed: "NOAUTH": Authentication required.
 session_start(): Failed to read session data: rsession (path: redis://127.0.0.1:%d)

@@ -32,7 +32,7 @@ $paths = [
     'redis://h?timeout=5000',
     'redis://[::1:6379',
     'redis://::1:6379',
-    'redis://ho st:1',
+    'redis://ho!st:1',
     'unix://',
     'unix://relative.sock',
     'redis://h?prefix=%zz',
@@ -40,6 +40,8 @@ $paths = [
     'tcp://h?auth=a&auth[]=b',
     'tcp://h?auth[]=a&auth[]=b&auth[]=c',
     'tcp://h?weight=0',
+    'tcp://h?auth[user]=bob',
+    'tcp://h?auth[user]=bob&auth[]=pw',
 ];
 rs_capture_warnings();
 foreach ($paths as $path) {
@@ -63,7 +65,7 @@ session_start(): rsession: save_path entry 1 "redis://:6379": missing host
 session_start(): rsession: save_path entry 1 "http://h:1": unsupported scheme "http" (expected redis://, rediss://, tcp://, tls://, unix:// or memcached://)
 session_start(): rsession: save_path entry 1 "redis://h/abc": database in path "abc" is not a number
 session_start(): rsession: save_path entry 1 "redis://h?database=x": database "x" is not a number
-session_start(): rsession: save_path entry 1 "redis://h?foo=1": unknown parameter "foo" (known: auth, database, prefix, timeout, read_timeout, persistent, weight, retry_interval)
+session_start(): rsession: save_path entry 1 "redis://h?foo=1": unknown parameter "foo" (known: auth, auth[], auth[user], auth[pass], database, prefix, timeout, read_timeout, persistent, weight, retry_interval)
 session_start(): rsession: save_path entry 1 "redis://h?database": parameter "database" has no value (expected database=...)
 session_start(): rsession: save_path entry 1 "redis://h?database=1&database=2": parameter "database" is given twice
 session_start(): rsession: save_path entry 1 "redis://h?timeout=abc": timeout "abc" is not a number of seconds
@@ -71,11 +73,13 @@ session_start(): rsession: save_path entry 1 "redis://h?read_timeout=-1": read_t
 session_start(): rsession: save_path entry 1 "redis://h?timeout=5000": timeout 5000 is over 3600 seconds (milliseconds given as seconds?)
 session_start(): rsession: save_path entry 1 "redis://[::1:6379": IPv6 address has no closing ']'
 session_start(): rsession: save_path entry 1 "redis://::1:6379": host "::1:6379": write IPv6 addresses in brackets, e.g. [::1]:6379
-session_start(): rsession: save_path entry 1 "redis://ho st:1": host "ho st" contains the character ' '
+session_start(): rsession: save_path entry 1 "redis://ho!st:1": host "ho!st" contains the character '!'
 session_start(): rsession: save_path entry 1 "unix://": missing socket path (expected unix:///path/to/redis.sock)
 session_start(): rsession: save_path entry 1 "unix://relative.sock": socket path "relative.sock" is not absolute (expected unix:///relative.sock)
 session_start(): rsession: save_path entry 1 "redis://h?prefix=%zz": parameter "prefix": bad percent-escape "%zz"
 session_start(): rsession: save_path entry 1 "redis://bob:***@h:99999": port 99999 out of range (1-65535)
-session_start(): rsession: save_path entry 1 "tcp://h?auth=***&auth[]=***": both auth= and auth[]= are given; use one
+session_start(): rsession: save_path entry 1 "tcp://h?auth=***&auth[]=***": auth is given in two forms (auth= and auth[]=); use one: auth=password, auth[]=user&auth[]=password, or auth[user]=user&auth[pass]=password
 session_start(): rsession: save_path entry 1 "tcp://h?auth[]=***&auth[]=***&auth[]=***": auth[] is given 3 times (expected auth[]=user&auth[]=password)
 session_start(): rsession: save_path entry 1 "tcp://h?weight=0": weight "0" is not a positive whole number
+session_start(): rsession: save_path entry 1 "tcp://h?auth[user]=***": auth[user] needs auth[pass] (auth[user]=user&auth[pass]=password)
+session_start(): rsession: save_path entry 1 "tcp://h?auth[user]=***&auth[]=***": auth is given in two forms (auth[]= and auth[user]=); use one: auth=password, auth[]=user&auth[]=password, or auth[user]=user&auth[pass]=password

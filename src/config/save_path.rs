@@ -4,7 +4,9 @@
 //! - `redis://[user:password@]host[:port][/db][?params]`, `rediss://…` (TLS)
 //! - `unix:///path/redis.sock[?params]`
 //! - phpredis's own: `tcp://host:port?auth=…&database=…&prefix=…&timeout=…&read_timeout=…`,
-//!   also `host:port` with no scheme and `auth[]=user&auth[]=pass`.
+//!   also `host:port` with no scheme, `auth[]=user&auth[]=pass` and
+//!   `auth[user]=user&auth[pass]=pass`. Entries are separated by commas or whitespace, as
+//!   phpredis reads its list.
 //! - `memcached://host[:port[:weight]][,host[:port[:weight]]...][?params]`: one entry, a node
 //!   list (the commas continue it), and `memcached:///path/memcached.sock`.
 
@@ -130,23 +132,26 @@ fn continues_node_list(piece: &str) -> bool {
 
 /// Splits save_path at its commas into entries; a memcached entry's node list takes the
 /// scheme-less pieces that follow it, up to and including one that carries the parameters.
+/// Other pieces are split at whitespace too: phpredis separates its entries by either.
 pub fn entries(save_path: &str) -> Vec<String> {
     let pieces: Vec<&str> = save_path.split(',').map(str::trim).collect();
     let mut entries = Vec::new();
     let mut i = 0;
     while i < pieces.len() {
         let mut entry = pieces[i].to_owned();
-        if is_memcached(pieces[i]) && !pieces[i].contains('?') {
-            while i + 1 < pieces.len() && continues_node_list(pieces[i + 1]) {
+        if is_memcached(pieces[i]) {
+            while !entry.contains('?') && i + 1 < pieces.len() && continues_node_list(pieces[i + 1])
+            {
                 i += 1;
                 entry.push(',');
                 entry.push_str(pieces[i]);
-                if pieces[i].contains('?') {
-                    break;
-                }
             }
+            entries.push(entry);
+        } else if entry.is_empty() {
+            entries.push(entry); // reported as a stray comma
+        } else {
+            entries.extend(entry.split_whitespace().map(str::to_owned));
         }
-        entries.push(entry);
         i += 1;
     }
     entries
@@ -415,10 +420,66 @@ pub fn parse_timeout(text: &str, what: &str) -> Result<Option<Duration>, String>
     Ok((secs > 0.0).then(|| Duration::from_secs_f64(secs)))
 }
 
+/// The password as phpredis takes it, in any of its forms: `auth=password`,
+/// `auth[]=password` or `auth[]=user&auth[]=password`, `auth[pass]=password` with an optional
+/// `auth[user]=user` (PHP's query parsing turns the last two into arrays).
+#[derive(Default)]
+struct AuthParams {
+    plain: Option<String>,
+    list: Vec<String>,
+    user: Option<String>,
+    pass: Option<String>,
+}
+
+impl AuthParams {
+    /// (user, password), or `None` when no auth is given; mixed forms are refused, since
+    /// phpredis would then authenticate with a part of them or, silently, not at all.
+    fn resolve(mut self) -> Result<Option<(Option<String>, String)>, String> {
+        let keyed = match (&self.user, &self.pass) {
+            (Some(_), _) => Some("auth[user]="),
+            (None, Some(_)) => Some("auth[pass]="),
+            (None, None) => None,
+        };
+        let forms: Vec<&str> = [
+            self.plain.as_ref().map(|_| "auth="),
+            (!self.list.is_empty()).then_some("auth[]="),
+            keyed,
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if let [first, second, ..] = forms.as_slice() {
+            return Err(format!(
+                "auth is given in two forms ({first} and {second}); use one: auth=password, \
+                 auth[]=user&auth[]=password, or auth[user]=user&auth[pass]=password"
+            ));
+        }
+        Ok(match (self.plain, self.list.len(), self.pass) {
+            (Some(p), _, _) => Some((None, p)),
+            (None, 0, Some(p)) => Some((self.user, p)),
+            (None, 0, None) if self.user.is_some() => {
+                return Err(
+                    "auth[user] needs auth[pass] (auth[user]=user&auth[pass]=password)".into(),
+                )
+            }
+            (None, 0, None) => None,
+            (None, 1, _) => self.list.pop().map(|p| (None, p)),
+            (None, 2, _) => {
+                let password = self.list.pop().unwrap_or_default();
+                Some((self.list.pop(), password))
+            }
+            (None, n, _) => {
+                return Err(format!(
+                    "auth[] is given {n} times (expected auth[]=user&auth[]=password)"
+                ))
+            }
+        })
+    }
+}
+
 fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
     let mut seen: Vec<String> = Vec::new();
-    let mut auth_list: Vec<String> = Vec::new();
-    let mut auth_plain: Option<String> = None;
+    let mut auth = AuthParams::default();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (raw_key, raw_value) = pair
             .split_once('=')
@@ -428,7 +489,10 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
             percent_decode(raw_value, true).map_err(|e| format!("parameter \"{key}\": {e}"))?;
         let memcached = endpoint.backend == Backend::Memcached;
         match key.as_str() {
-            "auth" | "auth[]" | "database" | "db" | "persistent" | "persistent_id" if memcached => {
+            "auth" | "auth[]" | "auth[user]" | "auth[pass]" | "database" | "db" | "persistent"
+            | "persistent_id"
+                if memcached =>
+            {
                 return Err(format!("parameter \"{key}\" is for Redis, not memcached"))
             }
             "weight" if memcached => {
@@ -440,7 +504,7 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
             _ => {}
         }
         if key == "auth[]" {
-            auth_list.push(value);
+            auth.list.push(value);
             continue;
         }
         if seen.contains(&key) {
@@ -448,7 +512,9 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
         }
         seen.push(key.clone());
         match key.as_str() {
-            "auth" => auth_plain = Some(value),
+            "auth" => auth.plain = Some(value),
+            "auth[user]" => auth.user = Some(value),
+            "auth[pass]" => auth.pass = Some(value),
             "database" | "db" => endpoint.database = Some(parse_database(&value, "database")?),
             "prefix" => {
                 if value.len() > MAX_PREFIX_LEN {
@@ -460,8 +526,9 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
             "read_timeout" => endpoint.read_timeout = parse_timeout(&value, "read_timeout")?,
             // phpredis options that have no meaning here: rsession always pools its connections.
             "persistent" | "persistent_id" => {}
+            // Redis: the host's share of the sessions, when several hosts are listed.
             "weight" => match value.parse::<u32>() {
-                Ok(w) if w > 0 => {}
+                Ok(w) if w > 0 => endpoint.nodes[0].weight = w,
                 _ => return Err(format!("weight \"{value}\" is not a positive whole number")),
             },
             // memcached: seconds a failed node is left alone (0: retry at once).
@@ -498,27 +565,12 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
             }
             _ => {
                 return Err(format!(
-                    "unknown parameter \"{key}\" (known: auth, database, prefix, timeout, read_timeout, persistent, weight, retry_interval)"
+                    "unknown parameter \"{key}\" (known: auth, auth[], auth[user], auth[pass], database, prefix, timeout, read_timeout, persistent, weight, retry_interval)"
                 ))
             }
         }
     }
-    let from_query = match (auth_plain, auth_list.len()) {
-        (Some(_), n) if n > 0 => return Err("both auth= and auth[]= are given; use one".into()),
-        (Some(p), _) => Some((None, p)),
-        (None, 0) => None,
-        (None, 1) => Some((None, auth_list.pop().unwrap())),
-        (None, 2) => {
-            let password = auth_list.pop().unwrap();
-            Some((auth_list.pop(), password))
-        }
-        (None, n) => {
-            return Err(format!(
-                "auth[] is given {n} times (expected auth[]=user&auth[]=password)"
-            ))
-        }
-    };
-    if let Some((user, password)) = from_query {
+    if let Some((user, password)) = auth.resolve()? {
         if endpoint.password.is_some() {
             return Err("the password is given twice (in the address and as auth)".into());
         }
@@ -604,6 +656,44 @@ mod tests {
         );
         let e = one("tcp://h:1?auth%5B%5D=pw");
         assert_eq!((e.username, e.password.as_deref()), (None, Some("pw")));
+    }
+
+    #[test]
+    fn phpredis_auth_user_and_pass_keys() {
+        for path in [
+            "tcp://h:1?auth[user]=bob&auth[pass]=pw",
+            "tcp://h:1?auth[pass]=pw&auth[user]=bob",
+            "tcp://h:1?auth%5Buser%5D=bob&auth%5Bpass%5D=pw",
+        ] {
+            let e = one(path);
+            assert_eq!(
+                (e.username.as_deref(), e.password.as_deref()),
+                (Some("bob"), Some("pw")),
+                "{path}"
+            );
+        }
+        let e = one("tcp://h:1?auth[pass]=pw");
+        assert_eq!((e.username, e.password.as_deref()), (None, Some("pw")));
+    }
+
+    #[test]
+    fn weight_goes_with_the_redis_node() {
+        assert_eq!(one("tcp://h:1?weight=3").nodes[0].weight, 3);
+        assert_eq!(one("tcp://h:1").nodes[0].weight, 1);
+    }
+
+    #[test]
+    fn entries_are_separated_by_whitespace_too_as_phpredis_reads_them() {
+        let all = parse("tcp://a:1 tcp://b:2\ttcp://c:3,  tcp://d:4").unwrap();
+        let hosts: Vec<String> = all.iter().map(|e| e.nodes[0].address.to_string()).collect();
+        assert_eq!(hosts, ["a:1", "b:2", "c:3", "d:4"]);
+        // A memcached node list keeps its own rules: one entry.
+        let all = parse("memcached://a, b:11212").unwrap();
+        assert_eq!((all.len(), all[0].nodes.len()), (1, 2));
+        assert_eq!(
+            err("tcp://a:1 tcp://b:x"),
+            "save_path entry 2 \"tcp://b:x\": port \"x\" is not a number"
+        );
     }
 
     #[test]
@@ -708,10 +798,7 @@ mod tests {
             ("redis://[::1:6379", "IPv6 address has no closing ']'"),
             ("redis://[::1]x", "unexpected \"x\" after the IPv6 address"),
             ("redis://::1:6379", "write IPv6 addresses in brackets"),
-            (
-                "redis://ho st:1",
-                "host \"ho st\" contains the character ' '",
-            ),
+            ("redis://ho!st:1", "host \"ho!st\" contains the character '!'"),
             ("unix://", "missing socket path"),
             (
                 "unix://relative.sock",
@@ -727,7 +814,32 @@ mod tests {
             ("redis://:pw@h?auth=x", "the password is given twice"),
             (
                 "tcp://h?auth=a&auth[]=b",
-                "both auth= and auth[]= are given",
+                "auth is given in two forms (auth= and auth[]=)",
+            ),
+            (
+                "tcp://h?auth[user]=u&auth[]=p",
+                "auth is given in two forms (auth[]= and auth[user]=)",
+            ),
+            (
+                "tcp://h?auth[pass]=p&auth=q",
+                "auth is given in two forms (auth= and auth[pass]=)",
+            ),
+            (
+                "tcp://h?auth[user]=u",
+                "auth[user] needs auth[pass] (auth[user]=user&auth[pass]=password)",
+            ),
+            (
+                "tcp://h?auth[pass]=a&auth[pass]=b",
+                "parameter \"auth[pass]\" is given twice",
+            ),
+            ("tcp://h?auth[pass]=", "auth is empty"),
+            (
+                "memcached://h?auth[pass]=x",
+                "parameter \"auth[pass]\" is for Redis, not memcached",
+            ),
+            (
+                "tcp://h?auth[0]=x",
+                "unknown parameter \"auth[0]\" (known: auth, auth[], auth[user], auth[pass], database",
             ),
             (
                 "tcp://h?auth[]=a&auth[]=b&auth[]=c",

@@ -131,6 +131,10 @@ mod tests {
             "tcp://h:1?auth=***&auth[]=***&database=2"
         );
         assert_eq!(
+            mask_secrets("tcp://h:1?auth[user]=u&auth[pass]=pw&auth%5Bpass%5D=pw"),
+            "tcp://h:1?auth[user]=***&auth[pass]=***&auth%5Bpass%5D=***"
+        );
+        assert_eq!(
             mask_secrets("unix:///s.sock?database=1"),
             "unix:///s.sock?database=1"
         );
