@@ -42,6 +42,10 @@ $paths = [
     'tcp://h?weight=0',
     'tcp://h?auth[user]=bob',
     'tcp://h?auth[user]=bob&auth[]=pw',
+    // Several hosts: one prefix for all, Redis only, and TLS refused in any entry.
+    'tcp://a?prefix=A:, tcp://b',
+    'tcp://a, memcached://m1,m2',
+    'tcp://a tls://b:6380',
 ];
 rs_capture_warnings();
 foreach ($paths as $path) {
@@ -83,3 +87,6 @@ session_start(): rsession: save_path entry 1 "tcp://h?auth[]=***&auth[]=***&auth
 session_start(): rsession: save_path entry 1 "tcp://h?weight=0": weight "0" is not a positive whole number
 session_start(): rsession: save_path entry 1 "tcp://h?auth[user]=***": auth[user] needs auth[pass] (auth[user]=user&auth[pass]=password)
 session_start(): rsession: save_path entry 1 "tcp://h?auth[user]=***&auth[]=***": auth is given in two forms (auth[]= and auth[user]=); use one: auth=password, auth[]=user&auth[]=password, or auth[user]=user&auth[pass]=password
+session_start(): rsession: save_path entry 2 "tcp://b": prefix "PHPREDIS_SESSION:" differs from entry 1's "A:"; rsession needs one prefix for all hosts: give every entry the same prefix=
+session_start(): rsession: save_path entry 2 "memcached://m1,m2": memcached cannot be combined with other entries: list every memcached node in one entry (memcached://a,b), or list only Redis hosts
+session_start(): rsession: save_path entry 2 "tls://b:6380": TLS (rediss:// or tls://) is not compiled into this build of rsession; use redis:// or a unix socket

@@ -16,9 +16,9 @@ use once_cell::sync::Lazy;
 use scheduled_thread_pool::ScheduledThreadPool;
 
 use crate::{
-    config::{self, IniValues, SessionConfig, StoreConfig},
+    config::{self, IniValues, RedisConfig, SessionConfig, StoreConfig},
     fork_guard,
-    store::{memcached::MemcachedStore, redis::RedisStore, Store},
+    store::{memcached::MemcachedStore, placement::Placement, redis::RedisStore, Store},
 };
 
 /// Distinct (save_path, INI) combinations remembered; past this the cache starts over, so a
@@ -93,14 +93,18 @@ impl Registry {
             self.evict_least_recently_used();
         }
         let store: Arc<dyn Store> = match cfg {
-            StoreConfig::Redis(redis) => {
-                let threads = self
-                    .threads
-                    .get_or_insert_with(|| fork_guard::thread_pool("rsession-connect"))
-                    .clone();
+            StoreConfig::Redis(redis) => self.redis_store(redis)?,
+            // The hosts' pools belong to this store alone, so that it is evicted, and its
+            // connections closed, as one.
+            StoreConfig::RedisHosts(hosts) => {
+                let mut stores = Vec::with_capacity(hosts.hosts.len());
+                for host in &hosts.hosts {
+                    stores.push((self.redis_store(&host.redis)?, host.weight));
+                }
+                let label = format!("redis {}", hosts.describe());
                 Arc::new(
-                    RedisStore::new(redis, threads)
-                        .map_err(|e| format!("redis {}: {e:#}", redis.address))?,
+                    Placement::new(stores, hosts.prefix.len(), label)
+                        .map_err(|e| format!("{e:#}"))?,
                 )
             }
             StoreConfig::Memcached(memcached) => {
@@ -109,6 +113,17 @@ impl Registry {
         };
         self.stores.insert(cfg.clone(), (store.clone(), self.tick));
         Ok(store)
+    }
+
+    fn redis_store(&mut self, redis: &RedisConfig) -> Result<Arc<dyn Store>, String> {
+        let threads = self
+            .threads
+            .get_or_insert_with(|| fork_guard::thread_pool("rsession-connect"))
+            .clone();
+        Ok(Arc::new(
+            RedisStore::new(redis, threads)
+                .map_err(|e| format!("redis {}: {e:#}", redis.address))?,
+        ))
     }
 
     /// When `store` was last used, through any configuration.

@@ -1,11 +1,13 @@
 //! save_path + `rsession.*` INI values → one typed configuration, or an error that says which
 //! part was wrong. Plain Rust: the PHP layer only hands over the raw strings.
 
+mod redis_hosts;
 pub mod save_path;
 pub mod text;
 
 use std::time::Duration;
 
+pub use redis_hosts::{RedisHost, RedisHostsConfig};
 pub use save_path::{Address, Backend, Distribution, Endpoint, Node, SavePathError};
 
 use crate::{lock::LockSettings, store::memcached::MAX_KEY_LEN as MEMCACHED_MAX_KEY_LEN};
@@ -47,6 +49,32 @@ pub struct RedisConfig {
     pub read_timeout: Duration,
 }
 
+impl RedisConfig {
+    /// The server for messages: `127.0.0.1:6379`, `127.0.0.1:6379 db 2`.
+    pub fn location(&self) -> String {
+        match self.database {
+            0 => self.address.to_string(),
+            db => format!("{} db {db}", self.address),
+        }
+    }
+}
+
+/// One Redis server's settings from its save_path entry and its timeouts.
+fn redis_config(
+    endpoint: Endpoint,
+    connect_timeout: Duration,
+    read_timeout: Duration,
+) -> RedisConfig {
+    RedisConfig {
+        address: endpoint.nodes[0].address.clone(),
+        username: endpoint.username,
+        password: endpoint.password,
+        database: endpoint.database.unwrap_or(0),
+        connect_timeout,
+        read_timeout,
+    }
+}
+
 /// Where and how to reach a set of memcached nodes; also the key of their pools.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MemcachedConfig {
@@ -63,6 +91,8 @@ pub struct MemcachedConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StoreConfig {
     Redis(RedisConfig),
+    /// Several Redis servers, each session on one of them, placed as phpredis places it.
+    RedisHosts(RedisHostsConfig),
     Memcached(MemcachedConfig),
 }
 
@@ -127,6 +157,40 @@ fn check_memcached_key_room(prefix: &str, sid_length: &str) -> Result<(), String
     Ok(())
 }
 
+/// An entry's (connect, read) timeouts: its own, else the `rsession.*` setting, else the
+/// default. One that looks like milliseconds adds a notice (once, however many entries).
+fn entry_timeouts(
+    endpoint: &Endpoint,
+    ini_connect_timeout: Option<Duration>,
+    ini_read_timeout: Option<Duration>,
+    notices: &mut Vec<String>,
+) -> (Duration, Duration) {
+    let (connect_timeout, connect_setting) = match endpoint.connect_timeout {
+        Some(t) => (t, "save_path timeout"),
+        None => (
+            ini_connect_timeout.unwrap_or(DEFAULT_TIMEOUT),
+            "rsession.connect_timeout",
+        ),
+    };
+    let (read_timeout, read_setting) = match endpoint.read_timeout {
+        Some(t) => (t, "save_path read_timeout"),
+        None => (
+            ini_read_timeout.unwrap_or(DEFAULT_TIMEOUT),
+            "rsession.read_timeout",
+        ),
+    };
+    let suspects = [
+        suspect_timeout(connect_setting, connect_timeout),
+        suspect_timeout(read_setting, read_timeout),
+    ];
+    for notice in suspects.into_iter().flatten() {
+        if !notices.contains(&notice) {
+            notices.push(notice);
+        }
+    }
+    (connect_timeout, read_timeout)
+}
+
 /// The lock settings, with their defaults: expiry = rsession.lock_expire, else
 /// max_execution_time, else 30 s; wait = rsession.lock_wait_timeout, else the expiry, so a
 /// crashed holder's lock expires before its waiters give up.
@@ -151,8 +215,8 @@ fn lock_settings(ini: &IniValues) -> Result<Option<LockSettings>, String> {
     }))
 }
 
-/// Builds the configuration a request uses. Only the first save_path entry is used until
-/// multi-node support lands, but every entry is validated.
+/// Builds the configuration a request uses: one store from one entry, or Redis hosts from
+/// several (memcached lists its nodes in one entry).
 pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String> {
     let ini_connect_timeout = ini_seconds("rsession.connect_timeout", &ini.connect_timeout)?;
     let ini_read_timeout = ini_seconds("rsession.read_timeout", &ini.read_timeout)?;
@@ -160,69 +224,62 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
     let lock = lock_settings(ini)?;
 
     let endpoints = save_path::parse(save_path).map_err(|e| e.to_string())?;
-    let first = endpoints
-        .into_iter()
-        .next()
-        .expect("parse never returns an empty list");
-    let entry_error = |reason: &str| {
+    let entry_error = |n: usize, reason: &str| {
         let text = save_path::entries(save_path)
             .into_iter()
-            .next()
+            .nth(n)
             .unwrap_or_default();
         SavePathError {
-            entry: Some((1, text::mask_secrets(&text))),
+            entry: Some((n + 1, text::mask_secrets(&text))),
             reason: reason.into(),
         }
         .to_string()
     };
-    if first.tls {
+    if let Some(n) = endpoints.iter().position(|e| e.tls) {
         return Err(entry_error(
+            n,
             "TLS (rediss:// or tls://) is not compiled into this build of rsession; use redis:// or a unix socket",
         ));
     }
-    let (connect_timeout, connect_setting) = match first.connect_timeout {
-        Some(t) => (t, "save_path timeout"),
-        None => (
-            ini_connect_timeout.unwrap_or(DEFAULT_TIMEOUT),
-            "rsession.connect_timeout",
-        ),
-    };
-    let (read_timeout, read_setting) = match first.read_timeout {
-        Some(t) => (t, "save_path read_timeout"),
-        None => (
-            ini_read_timeout.unwrap_or(DEFAULT_TIMEOUT),
-            "rsession.read_timeout",
-        ),
-    };
-    let notices = [
-        suspect_timeout(connect_setting, connect_timeout),
-        suspect_timeout(read_setting, read_timeout),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let mut notices = Vec::new();
+    let mut timeouts =
+        |e: &Endpoint| entry_timeouts(e, ini_connect_timeout, ini_read_timeout, &mut notices);
+    if endpoints.len() > 1 {
+        let hosts = redis_hosts::resolve(endpoints, timeouts, entry_error)?;
+        return Ok(SessionConfig {
+            prefix: hosts.prefix.clone(),
+            store: StoreConfig::RedisHosts(hosts),
+            early_refresh,
+            lock,
+            notices,
+        });
+    }
+    let first = endpoints
+        .into_iter()
+        .next()
+        .expect("parse never returns an empty list");
+    let (connect_timeout, read_timeout) = timeouts(&first);
     let default_prefix = match first.backend {
         Backend::Redis => DEFAULT_REDIS_PREFIX,
         Backend::Memcached => DEFAULT_MEMCACHED_PREFIX,
     };
-    let prefix = first.prefix.unwrap_or_else(|| default_prefix.to_owned());
+    let prefix = first
+        .prefix
+        .clone()
+        .unwrap_or_else(|| default_prefix.to_owned());
     let store = match first.backend {
-        Backend::Redis => StoreConfig::Redis(RedisConfig {
-            address: first.nodes[0].address.clone(),
-            username: first.username,
-            password: first.password,
-            database: first.database.unwrap_or(0),
-            connect_timeout,
-            read_timeout,
-        }),
+        Backend::Redis => StoreConfig::Redis(redis_config(first, connect_timeout, read_timeout)),
         Backend::Memcached => {
             if let Some(bad) = prefix.bytes().find(|b| !b.is_ascii_graphic()) {
-                return Err(entry_error(&format!(
-                    "prefix {} contains byte {bad:#04x}; memcached keys cannot hold spaces or control characters",
-                    text::quote(prefix.as_bytes(), 64)
-                )));
+                return Err(entry_error(
+                    0,
+                    &format!(
+                        "prefix {} contains byte {bad:#04x}; memcached keys cannot hold spaces or control characters",
+                        text::quote(prefix.as_bytes(), 64)
+                    ),
+                ));
             }
-            check_memcached_key_room(&prefix, &ini.sid_length).map_err(|e| entry_error(&e))?;
+            check_memcached_key_room(&prefix, &ini.sid_length).map_err(|e| entry_error(0, &e))?;
             StoreConfig::Memcached(MemcachedConfig {
                 nodes: first.nodes,
                 prefix: prefix.clone(),

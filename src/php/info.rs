@@ -9,7 +9,7 @@ use ext_php_rs::{
 };
 
 use super::{ini, session_ffi::display_ini_entries};
-use crate::config::text::mask_secrets;
+use crate::config::{self, text::mask_secrets, StoreConfig};
 
 pub const STORES: &str =
     "redis (tcp, unix socket; TLS not compiled in), memcached (tcp, unix socket)";
@@ -32,6 +32,12 @@ pub unsafe extern "C" fn module_info(module: *mut ModuleEntry) {
         let path = ini::get(c"session.save_path").unwrap_or_default();
         let masked: Vec<String> = path.split(',').map(|e| mask_secrets(e.trim())).collect();
         row("Active save_path", &masked.join(", "));
+        // Where sessions go when they are spread over several Redis servers, with each share.
+        if let Ok(config) = config::resolve(&path, &ini::values()) {
+            if let StoreConfig::RedisHosts(hosts) = &config.store {
+                row("Redis hosts", &hosts.describe());
+            }
+        }
     }
     // SAFETY: as above; `module` is the module entry PHP passed in.
     unsafe {

@@ -5,12 +5,19 @@ pub mod ketama;
 pub mod memcached;
 #[cfg(test)]
 pub mod memory;
+pub mod placement;
 pub mod pool;
 pub mod redis;
 
 use anyhow::Result;
 
 use crate::lock::Lock;
+
+/// The session id in a key the Session built as prefix + id. Stores that spread sessions over
+/// servers place them by the id alone, as the PHP extensions they stay compatible with do.
+pub fn session_id(key: &[u8], prefix_len: usize) -> &[u8] {
+    key.get(prefix_len..).unwrap_or(key)
+}
 
 /// Seconds until a stored session expires.
 pub type Ttl = u64;

@@ -163,12 +163,8 @@ impl RedisStore {
             connect_timeout: cfg.connect_timeout,
             read_timeout: cfg.read_timeout,
         };
-        let mut label = format!("redis {}", cfg.address);
-        if cfg.database != 0 {
-            label.push_str(&format!(" db {}", cfg.database));
-        }
         Ok(RedisStore {
-            pool: LazyPool::new(connector, label, threads),
+            pool: LazyPool::new(connector, format!("redis {}", cfg.location()), threads),
         })
     }
 
