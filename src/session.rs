@@ -219,7 +219,8 @@ impl Session {
     /// would be lost to them after the outage. The failure is reported by the read that
     /// follows, which fails, so nothing is created under the id either.
     pub fn validate(&mut self, id: &[u8]) -> bool {
-        if session_id::check(id).is_err() {
+        // An id the store could never hold (bad characters, too long or too short for it).
+        if self.key(id).is_err() {
             return false;
         }
         // An id create_id just claimed (session_regenerate_id() checks it in strict mode): its

@@ -136,6 +136,9 @@ fn an_unknown_id_in_strict_mode_is_refused_and_not_left_locked() {
     assert!(!s.validate(ID));
     assert_eq!(store.value(&lock_key()), None);
     assert!(!s.validate(b"bad id\r\n"));
+    assert!(!s.validate(&[b'a'; 300]));
+    // The unknown id: read under its lock, then released; the impossible ones never reach it.
+    assert_eq!(store.take_calls(), ["lock_get", "touch_unlock"]);
 }
 
 #[test]
