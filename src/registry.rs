@@ -8,7 +8,7 @@ use std::{
     collections::HashMap,
     sync::{
         atomic::{AtomicU64, Ordering::Relaxed},
-        Arc, Mutex,
+        Arc, Mutex, Weak,
     },
 };
 
@@ -16,10 +16,20 @@ use once_cell::sync::Lazy;
 use scheduled_thread_pool::ScheduledThreadPool;
 
 use crate::{
+    config::Address,
     config::{self, IniValues, RedisConfig, SessionConfig, StoreConfig},
     fork_guard,
-    store::{memcached::MemcachedStore, placement::Placement, redis::RedisStore, Store},
+    store::{
+        self,
+        memcached::MemcachedStore,
+        placement::Placement,
+        redis::{RedisPool, RedisStore},
+        Store,
+    },
 };
+
+/// What a Redis connection is to: address, user, password, database.
+type RedisIdentity = (Address, Option<String>, Option<String>, i64);
 
 /// Distinct (save_path, INI) combinations remembered; past this the cache starts over, so a
 /// script that `ini_set`s a new save_path per request cannot grow memory without bound.
@@ -67,6 +77,8 @@ struct Registry {
     /// Each store with the tick of its last use, for evicting the least recently used.
     stores: HashMap<StoreConfig, (Arc<dyn Store>, u64)>,
     tick: u64,
+    /// Redis connection pools by server, database and user (not prefix or timeouts).
+    redis_pools: HashMap<RedisIdentity, Weak<RedisPool>>,
     /// r2d2 creates Redis pool slots on these threads; one per process is plenty.
     threads: Option<Arc<ScheduledThreadPool>>,
 }
@@ -78,6 +90,7 @@ impl Registry {
             last: None,
             configs: HashMap::new(),
             stores: HashMap::new(),
+            redis_pools: HashMap::new(),
             tick: 0,
             threads: None,
         }
@@ -115,15 +128,31 @@ impl Registry {
         Ok(store)
     }
 
+    /// A store with `redis`'s timeouts over the pool of its server, database and user, which
+    /// every store naming them shares while any of them is cached.
     fn redis_store(&mut self, redis: &RedisConfig) -> Result<Arc<dyn Store>, String> {
-        let threads = self
-            .threads
-            .get_or_insert_with(|| fork_guard::thread_pool("rsession-connect"))
-            .clone();
-        Ok(Arc::new(
-            RedisStore::new(redis, threads)
-                .map_err(|e| format!("redis {}: {e:#}", redis.address))?,
-        ))
+        let identity = (
+            redis.address.clone(),
+            redis.username.clone(),
+            redis.password.clone(),
+            redis.database,
+        );
+        let pool = match self.redis_pools.get(&identity).and_then(Weak::upgrade) {
+            Some(pool) => pool,
+            None => {
+                let threads = self
+                    .threads
+                    .get_or_insert_with(|| fork_guard::thread_pool("rsession-connect"))
+                    .clone();
+                let pool = store::redis::pool(redis, threads)
+                    .map_err(|e| format!("redis {}: {e:#}", redis.address))?;
+                // Forget pools no store uses any more, so the map stays as small as the cache.
+                self.redis_pools.retain(|_, p| p.strong_count() > 0);
+                self.redis_pools.insert(identity, Arc::downgrade(&pool));
+                pool
+            }
+        };
+        Ok(Arc::new(RedisStore::new(redis, pool)))
     }
 
     /// When `store` was last used, through any configuration.

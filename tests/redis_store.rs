@@ -100,7 +100,7 @@ fn store(port: u16, read_timeout: Duration) -> RedisStore {
         read_timeout,
     };
     let threads = Arc::new(ScheduledThreadPool::new(1));
-    RedisStore::new(&cfg, threads).unwrap()
+    RedisStore::new(&cfg, rsession::store::redis::pool(&cfg, threads).unwrap())
 }
 
 #[test]

@@ -20,7 +20,7 @@ use scheduled_thread_pool::ScheduledThreadPool;
 
 use super::{
     ketama::{self, Ring},
-    pool::{AfterError, Connector, LazyPool},
+    pool::{AfterError, Connector, LazyPool, Timeouts},
     Store, Ttl, Unlocked,
 };
 use crate::{
@@ -47,7 +47,7 @@ impl Connector for NodeConnector {
 
     /// Builds the client without connecting; its first command connects, waiting at most the
     /// connect timeout.
-    fn connect(&self) -> Result<Client, MemcacheError> {
+    fn connect(&self, _: &Timeouts) -> Result<Client, MemcacheError> {
         let pool = r2d2::Pool::builder()
             .max_size(1)
             .min_idle(Some(0))
@@ -60,6 +60,11 @@ impl Connector for NodeConnector {
         Client::with_pool(pool)
     }
 
+    /// The client's URL carries its timeouts: a store's nodes are its own.
+    fn retime(&self, _: &mut Client, _: &Timeouts) -> Result<(), MemcacheError> {
+        Ok(())
+    }
+
     fn after_error(&self, e: &MemcacheError) -> AfterError {
         match e {
             // A refusal in step with the protocol; the key-length check never reached the server.
@@ -70,7 +75,7 @@ impl Connector for NodeConnector {
         }
     }
 
-    fn describe(&self, e: &MemcacheError) -> String {
+    fn describe(&self, e: &MemcacheError, _: &Timeouts) -> String {
         match e {
             // The pool reports connect failures as its own timeout: show the cause.
             MemcacheError::PoolError(p) => {
@@ -147,6 +152,7 @@ pub struct MemcachedStore {
     prefix_len: usize,
     replicas: usize,
     label: String,
+    timeouts: Timeouts,
 }
 
 impl MemcachedStore {
@@ -187,6 +193,10 @@ impl MemcachedStore {
             prefix_len: cfg.prefix.len(),
             replicas: cfg.replicas,
             label: format!("memcached {}", names.join(",")),
+            timeouts: Timeouts {
+                connect: cfg.connect_timeout,
+                read: cfg.read_timeout,
+            },
         })
     }
 
@@ -218,7 +228,7 @@ impl MemcachedStore {
         let mut done = Vec::new();
         let mut first_error = None;
         for i in self.route(key) {
-            match self.nodes[i].run(op, |c| f(c, text)) {
+            match self.nodes[i].run(op, &self.timeouts, |c| f(c, text)) {
                 Ok(v) => done.push(v),
                 Err(e) => {
                     first_error.get_or_insert(e);
@@ -238,8 +248,9 @@ impl MemcachedStore {
         let Some(version) = seen(lock).lock else {
             return Ok(false);
         };
-        self.nodes[self.lock_node(key)]
-            .run("release lock", |c| c.cas(lock_key, "", EXPIRED, version))
+        self.nodes[self.lock_node(key)].run("release lock", &self.timeouts, |c| {
+            c.cas(lock_key, "", EXPIRED, version)
+        })
     }
 }
 
@@ -271,7 +282,7 @@ impl Store for MemcachedStore {
         let mut first_error = None;
         let mut answered = false;
         for i in self.route(key) {
-            match self.nodes[i].run("get", |c| c.get::<Vec<u8>>(text)) {
+            match self.nodes[i].run("get", &self.timeouts, |c| c.get::<Vec<u8>>(text)) {
                 Ok(Some(value)) => {
                     if let Some(ttl) = refresh {
                         self.touch(key, ttl)?;
@@ -327,9 +338,11 @@ impl Store for MemcachedStore {
         let (lock_key, data_key) = (text_key(&lock.key)?, text_key(key)?);
         let expire = lock_exptime(lock)?;
         let node = &self.nodes[self.lock_node(key)];
-        node.run("add lock", |c| c.add(lock_key, lock.token.as_str(), expire))?;
+        node.run("add lock", &self.timeouts, |c| {
+            c.add(lock_key, lock.token.as_str(), expire)
+        })?;
         let mut found: HashMap<String, Versioned> =
-            node.run("get", |c| c.gets(&[lock_key, data_key]))?;
+            node.run("get", &self.timeouts, |c| c.gets(&[lock_key, data_key]))?;
         let holder = found.remove(lock_key);
         let taken = holder
             .as_ref()
@@ -380,12 +393,14 @@ impl Store for MemcachedStore {
             });
         };
         let lock_node = self.lock_node(key);
-        if !self.nodes[lock_node].run("cas", |c| c.cas(data_key, value, exptime, version))? {
+        if !self.nodes[lock_node].run("cas", &self.timeouts, |c| {
+            c.cas(data_key, value, exptime, version)
+        })? {
             return Ok(Unlocked::LockLost);
         }
         for i in self.route(key).into_iter().filter(|&i| i != lock_node) {
             // A replica that fails only loses a copy: the write itself is done.
-            let _ = self.nodes[i].run("set", |c| c.set(data_key, value, exptime));
+            let _ = self.nodes[i].run("set", &self.timeouts, |c| c.set(data_key, value, exptime));
         }
         self.unlock(key, lock)?;
         Ok(Unlocked::Done)

@@ -305,7 +305,10 @@ mod tests {
             read_timeout: Duration::from_secs(1),
         };
         // Nothing connects until a command runs: these tests only look at where keys go.
-        Arc::new(RedisStore::new(&cfg, crate::fork_guard::thread_pool("test")).unwrap())
+        Arc::new(RedisStore::new(
+            &cfg,
+            crate::store::redis::pool(&cfg, crate::fork_guard::thread_pool("test")).unwrap(),
+        ))
     }
 
     fn two_hosts(prefix: &str) -> Placement {

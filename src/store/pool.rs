@@ -22,6 +22,16 @@ const POOL_MAX_SIZE: u32 = 8;
 /// How long a request waits for a free slot when all are busy (threaded SAPIs only).
 const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(1);
 
+/// How long to wait for a connection and for each reply. Part of a store's settings, not of
+/// its connections' identity: stores that differ only in timeouts share one pool, and a pooled
+/// connection is re-timed (one system call per changed timeout) when a store with other
+/// timeouts takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub read: Duration,
+}
+
 /// What a failed command says about the connection it ran on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AfterError {
@@ -37,16 +47,21 @@ pub enum AfterError {
 pub trait Connector: Send + Sync + 'static {
     type Conn: Send + 'static;
     type Error: std::fmt::Display;
-    fn connect(&self) -> Result<Self::Conn, Self::Error>;
+    /// Connects within `timeouts.connect`; replies then wait at most `timeouts.read`.
+    fn connect(&self, timeouts: &Timeouts) -> Result<Self::Conn, Self::Error>;
+    /// Makes a pooled connection's replies wait at most `timeouts.read` from now on.
+    fn retime(&self, conn: &mut Self::Conn, timeouts: &Timeouts) -> Result<(), Self::Error>;
     fn after_error(&self, e: &Self::Error) -> AfterError;
     /// The cause as a user should read it (e.g. "no reply within 1s" for a timeout).
-    fn describe(&self, e: &Self::Error) -> String {
+    fn describe(&self, e: &Self::Error, _timeouts: &Timeouts) -> String {
         e.to_string()
     }
 }
 
 pub struct Slot<T> {
     conn: Option<T>,
+    /// The timeouts the connection has now.
+    timeouts: Option<Timeouts>,
     /// Has served a command before, so a closed-by-peer error may just mean it sat idle.
     reused: bool,
     broken: bool,
@@ -61,6 +76,7 @@ impl<T: Send + 'static> ManageConnection for SlotManager<T> {
     fn connect(&self) -> Result<Slot<T>, Self::Error> {
         Ok(Slot {
             conn: None,
+            timeouts: None,
             reused: false,
             broken: false,
         })
@@ -145,7 +161,12 @@ impl<C: Connector> LazyPool<C> {
 
     /// Runs one command (`op` names it in errors) on a pooled connection, connecting first if
     /// the slot is empty. A reused connection that the peer closed is replaced once.
-    pub fn run<T>(&self, op: &str, f: impl Fn(&mut C::Conn) -> Result<T, C::Error>) -> Result<T> {
+    pub fn run<T>(
+        &self,
+        op: &str,
+        timeouts: &Timeouts,
+        f: impl Fn(&mut C::Conn) -> Result<T, C::Error>,
+    ) -> Result<T> {
         if let Some((left, cause)) = self.down_for() {
             return Err(anyhow!(
                 "{}: skipped for {:.1}s more after: {cause}",
@@ -159,15 +180,32 @@ impl<C: Connector> LazyPool<C> {
                 .slots
                 .get()
                 .map_err(|_| anyhow!("{}: all {POOL_MAX_SIZE} connections are busy", self.label))?;
+            let slot = &mut *slot;
             let conn = match &mut slot.conn {
-                Some(conn) => conn,
-                empty => match self.connector.connect() {
-                    Ok(conn) => empty.insert(conn),
+                Some(conn) => {
+                    if slot.timeouts != Some(*timeouts) {
+                        if let Err(e) = self.connector.retime(conn, timeouts) {
+                            slot.broken = true;
+                            return Err(self.fail(format!(
+                                "cannot set timeouts: {}",
+                                self.connector.describe(&e, timeouts)
+                            )));
+                        }
+                        slot.timeouts = Some(*timeouts);
+                    }
+                    conn
+                }
+                empty => match self.connector.connect(timeouts) {
+                    Ok(conn) => {
+                        slot.timeouts = Some(*timeouts);
+                        empty.insert(conn)
+                    }
                     Err(e) => {
                         slot.broken = true;
-                        return Err(
-                            self.fail(format!("cannot connect: {}", self.connector.describe(&e)))
-                        );
+                        return Err(self.fail(format!(
+                            "cannot connect: {}",
+                            self.connector.describe(&e, timeouts)
+                        )));
                     }
                 },
             };
@@ -184,7 +222,7 @@ impl<C: Connector> LazyPool<C> {
                         retried = true;
                         continue;
                     }
-                    let cause = format!("{op} failed: {}", self.connector.describe(&e));
+                    let cause = format!("{op} failed: {}", self.connector.describe(&e, timeouts));
                     return Err(match after {
                         AfterError::Keep => anyhow!("{}: {cause}", self.label),
                         _ => self.fail(cause),

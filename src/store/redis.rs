@@ -12,7 +12,7 @@ use redis::{
 use scheduled_thread_pool::ScheduledThreadPool;
 
 use super::{
-    pool::{AfterError, Connector, LazyPool},
+    pool::{AfterError, Connector, LazyPool, Timeouts},
     Store, Ttl, Unlocked,
 };
 use crate::{
@@ -95,14 +95,17 @@ fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
+/// The connections to one Redis server, database and user: shared by every store that names
+/// them, whatever its prefix and timeouts.
+pub type RedisPool = LazyPool<RedisConnector>;
+
 pub struct RedisStore {
-    pool: LazyPool<RedisConnector>,
+    pool: Arc<RedisPool>,
+    timeouts: Timeouts,
 }
 
-struct RedisConnector {
+pub struct RedisConnector {
     info: ConnectionInfo,
-    connect_timeout: Duration,
-    read_timeout: Duration,
 }
 
 impl Connector for RedisConnector {
@@ -110,12 +113,16 @@ impl Connector for RedisConnector {
     type Error = RedisError;
 
     /// Connects and authenticates/selects the database, all within the connect timeout.
-    fn connect(&self) -> Result<redis::Connection, RedisError> {
-        let conn = redis::Client::open(self.info.clone())?
-            .get_connection_with_timeout(self.connect_timeout)?;
-        conn.set_read_timeout(Some(self.read_timeout))?;
-        conn.set_write_timeout(Some(self.read_timeout))?;
+    fn connect(&self, timeouts: &Timeouts) -> Result<redis::Connection, RedisError> {
+        let mut conn = redis::Client::open(self.info.clone())?
+            .get_connection_with_timeout(timeouts.connect)?;
+        self.retime(&mut conn, timeouts)?;
         Ok(conn)
+    }
+
+    fn retime(&self, conn: &mut redis::Connection, timeouts: &Timeouts) -> Result<(), RedisError> {
+        conn.set_read_timeout(Some(timeouts.read))?;
+        conn.set_write_timeout(Some(timeouts.read))
     }
 
     fn after_error(&self, e: &RedisError) -> AfterError {
@@ -126,12 +133,9 @@ impl Connector for RedisConnector {
         }
     }
 
-    fn describe(&self, e: &RedisError) -> String {
+    fn describe(&self, e: &RedisError, timeouts: &Timeouts) -> String {
         if e.is_timeout() {
-            format!(
-                "no reply within {}s (timeout)",
-                self.read_timeout.as_secs_f64()
-            )
+            format!("no reply within {}s (timeout)", timeouts.read.as_secs_f64())
         } else {
             e.to_string()
         }
@@ -156,16 +160,28 @@ fn connection_info(cfg: &RedisConfig) -> Result<ConnectionInfo> {
     Ok(addr.into_connection_info()?.set_redis_settings(redis))
 }
 
+/// The pool for `cfg`'s server, database and user (its timeouts play no part).
+pub fn pool(cfg: &RedisConfig, threads: Arc<ScheduledThreadPool>) -> Result<Arc<RedisPool>> {
+    let connector = RedisConnector {
+        info: connection_info(cfg)?,
+    };
+    Ok(Arc::new(LazyPool::new(
+        connector,
+        format!("redis {}", cfg.location()),
+        threads,
+    )))
+}
+
 impl RedisStore {
-    pub fn new(cfg: &RedisConfig, threads: Arc<ScheduledThreadPool>) -> Result<Self> {
-        let connector = RedisConnector {
-            info: connection_info(cfg)?,
-            connect_timeout: cfg.connect_timeout,
-            read_timeout: cfg.read_timeout,
-        };
-        Ok(RedisStore {
-            pool: LazyPool::new(connector, format!("redis {}", cfg.location()), threads),
-        })
+    /// A store over `pool` with `cfg`'s timeouts.
+    pub fn new(cfg: &RedisConfig, pool: Arc<RedisPool>) -> Self {
+        RedisStore {
+            pool,
+            timeouts: Timeouts {
+                connect: cfg.connect_timeout,
+                read: cfg.read_timeout,
+            },
+        }
     }
 
     /// A write Redis refused for lack of memory (maxmemory with noeviction): says how big the
@@ -240,7 +256,7 @@ impl RedisStore {
         op: &str,
         f: impl Fn(&mut redis::Connection) -> redis::RedisResult<T>,
     ) -> Result<T> {
-        self.pool.run(op, f)
+        self.pool.run(op, &self.timeouts, f)
     }
 }
 
