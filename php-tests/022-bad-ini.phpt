@@ -39,4 +39,4 @@ session_start(): rsession: rsession.connect_timeout 99999 is over 3600 seconds (
 bool(true)
 bool(true)
 session_write_close(): rsession: session.gc_maxlifetime is 0: sessions need a lifetime of at least 1 second
-session_write_close(): Failed to write session data (rsession). Please verify that the current setting of session.save_path is correct (redis://127.0.0.1:%d)
+session_write_close(): Failed to write session data (rsession). Please verify that the current setting of session.save_path is correct (%s)
