@@ -3,10 +3,11 @@
 # one `apt-get update`, then one `apt-get install -y`.
 set -euo pipefail
 # php8.2-memcached is the peer the compatibility tests check sessions against; the other peers
-# and wrk are for the benchmark (make bench, and its smoke run in make test).
+# and wrk are for the benchmark (make bench, and its smoke run in make test). strace counts
+# round trips and system calls in php-tests/048-memcached-round-trips.phpt.
 packages=(build-essential pkg-config libclang-dev php8.2-dev php8.2-cli redis-server redis-tools
           memcached php8.2-memcached nginx php8.2-fpm curl
-          php8.2-redis php8.2-memcache php8.2-igbinary php8.2-msgpack wrk)
+          php8.2-redis php8.2-memcache php8.2-igbinary php8.2-msgpack wrk strace)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

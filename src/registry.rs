@@ -37,7 +37,8 @@ struct Registry {
     last: Option<(String, IniValues, Resolved)>,
     configs: HashMap<(String, IniValues), Resolved>,
     stores: HashMap<StoreConfig, Arc<dyn Store>>,
-    /// r2d2 creates Redis pool slots on these threads; one per process is plenty.
+    /// r2d2 creates every store's pool slots on these threads (the connections themselves are
+    /// made in the request's thread); one per process is plenty.
     threads: Option<Arc<ScheduledThreadPool>>,
 }
 
@@ -56,19 +57,17 @@ impl Registry {
         if let Some(store) = self.stores.get(cfg) {
             return Ok(store.clone());
         }
+        let threads = self
+            .threads
+            .get_or_insert_with(|| fork_guard::thread_pool("rsession-connect"))
+            .clone();
         let store: Arc<dyn Store> = match cfg {
-            StoreConfig::Redis(redis) => {
-                let threads = self
-                    .threads
-                    .get_or_insert_with(|| fork_guard::thread_pool("rsession-connect"))
-                    .clone();
-                Arc::new(
-                    RedisStore::new(redis, threads)
-                        .map_err(|e| format!("redis {}: {e:#}", redis.address))?,
-                )
-            }
+            StoreConfig::Redis(redis) => Arc::new(
+                RedisStore::new(redis, threads)
+                    .map_err(|e| format!("redis {}: {e:#}", redis.address))?,
+            ),
             StoreConfig::Memcached(memcached) => {
-                Arc::new(MemcachedStore::new(memcached).map_err(|e| format!("{e:#}"))?)
+                Arc::new(MemcachedStore::new(memcached, threads).map_err(|e| format!("{e:#}"))?)
             }
         };
         self.stores.insert(cfg.clone(), store.clone());

@@ -471,3 +471,39 @@ function mc_where(array $nodes, string $key): array {
     }
     return $found;
 }
+
+/**
+ * Starts a child PHP process that forwards connections to the memcached at $upstream, and for
+ * the batches (each read from a client, counted from 1 over all connections) listed in $drop
+ * hands the batch to memcached, waits for its reply, and then closes the client's connection
+ * without passing the reply on: a connection dropped after the server did the work. Listens on
+ * the current transport; returns [process, address].
+ */
+function mc_dropping_proxy(string $upstream, array $drop) {
+    $listen = mc_new_address();
+    $url = fn (string $a) => str_starts_with($a, '/') ? "unix://$a" : "tcp://$a";
+    $listen_url = str_starts_with($listen, '/') ? $url($listen) : 'tcp://' . rs_host() . ':0';
+    $code = '$srv = stream_socket_server(' . var_export($listen_url, true) . ');'
+        . 'echo stream_socket_get_name($srv, false), "\n";'
+        . '$up = ' . var_export($url($upstream), true) . '; $drop = ' . var_export($drop, true) . ';'
+        . '$batch = 0; $pairs = []; $end = microtime(true) + 30;'
+        . 'while (microtime(true) < $end) {'
+        . '  $read = [$srv]; foreach ($pairs as [$c, $u]) { $read[] = $c; $read[] = $u; } $w = $e = null;'
+        . '  if (!@stream_select($read, $w, $e, 0, 200000)) { continue; }'
+        . '  foreach ($read as $s) {'
+        . '    if ($s === $srv) { $c = stream_socket_accept($srv); $pairs[(int) $c] = [$c, stream_socket_client($up)]; continue; }'
+        . '    foreach ($pairs as $k => [$c, $u]) { if ($s === $c || $s === $u) { break; } }'
+        . '    $data = fread($s, 1 << 20);'
+        . '    if ($data === "" || $data === false) { fclose($c); fclose($u); unset($pairs[$k]); continue; }'
+        . '    if ($s === $u) { fwrite($c, $data); continue; }'
+        . '    fwrite($u, $data);'
+        . '    if (in_array(++$batch, $drop, true)) { stream_set_timeout($u, 2); fread($u, 1 << 20); fclose($c); fclose($u); unset($pairs[$k]); }'
+        . '  }'
+        . '}';
+    $proc = proc_open([PHP_BINARY, '-n', '-r', $code], [1 => ['pipe', 'w']], $pipes);
+    $name = trim((string) fgets($pipes[1]));
+    if (str_starts_with($listen, '/')) {
+        return [$proc, $listen];
+    }
+    return [$proc, rs_host() . ':' . substr(strrchr($name, ':'), 1)];
+}
