@@ -25,15 +25,16 @@ foreach ($ids as $case => $id) {
         . 'fwrite(STDERR, json_encode($ok) . " " . implode(" | ", rs_warnings()) . "\n");',
         ['rsession.lock_expire' => '1']);
 }
+$locked_at = [];
 foreach ($children as $case => [$proc, $pipe]) {
     echo "$case: ", rs_child_says($pipe), "\n";
+    $locked_at[$case] = microtime(true);
 }
-$locked_at = microtime(true);
 // A second request takes the expired lock of "new" and "existing", writes and finishes before
 // the slow request writes. Nobody touches "untaken".
 foreach (['new', 'existing'] as $case) {
     $ok = rs_start($path, $ids[$case]);
-    $waited = microtime(true) - $locked_at;
+    $waited = microtime(true) - $locked_at[$case];
     echo "$case: second request ", json_encode($ok), $waited >= 0.9 ? ', not before the lock expiry' : ", after only {$waited}s", $waited < 2.5 ? ", before the slow request wrote\n" : ", too late ({$waited}s)\n";
     $_SESSION['who'] = 'second request';
     session_write_close();
