@@ -300,7 +300,8 @@ impl Conn {
         self.storage(b"cas", key, exptime, value, Some(cas));
     }
 
-    fn retrieval(&mut self, verb: &[u8], keys: &[&[u8]]) {
+    /// A command line of a verb and its keys.
+    fn keyed(&mut self, verb: &[u8], keys: &[&[u8]]) {
         self.out.extend_from_slice(verb);
         for key in keys {
             self.out.push(b' ');
@@ -310,12 +311,12 @@ impl Conn {
     }
 
     pub fn get(&mut self, key: &[u8]) {
-        self.retrieval(b"get", &[key]);
+        self.keyed(b"get", &[key]);
     }
 
     /// Fetches the keys with their CAS versions.
     pub fn gets(&mut self, keys: &[&[u8]]) {
-        self.retrieval(b"gets", keys);
+        self.keyed(b"gets", keys);
     }
 
     pub fn touch(&mut self, key: &[u8], exptime: u32) {
@@ -327,7 +328,7 @@ impl Conn {
     }
 
     pub fn delete(&mut self, key: &[u8]) {
-        self.retrieval(b"delete", &[key]);
+        self.keyed(b"delete", &[key]);
     }
 
     /// `stats settings`: read with [`Conn::stats`].
