@@ -4,6 +4,8 @@ rsession loads, registers the save handler and declares its dependency on sessio
 <?php if (!extension_loaded('rsession')) die('skip rsession not loaded'); ?>
 --FILE--
 <?php
+// transports: tcp
+// (no store involved)
 ob_start();
 $ext = new ReflectionExtension('rsession');
 var_dump($ext->getVersion() !== '');

@@ -13,6 +13,8 @@ session.serialize_handler=php
 --FILE--
 <?php
 require __DIR__ . '/inc/helpers.php';
+// transports: tcp
+// (the auth server listens on 127.0.0.1 only)
 $port = rs_auth_port();
 $pw = rawurlencode(rs_password());
 $user = rs_acl_user();

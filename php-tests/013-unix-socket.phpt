@@ -13,6 +13,8 @@ session.serialize_handler=php
 --FILE--
 <?php
 require __DIR__ . '/inc/helpers.php';
+// transports: unix
+// (about unix socket save_paths)
 $sock = rs_socket();
 var_dump(rs_start("unix://$sock?database=1"));
 $id = session_id();

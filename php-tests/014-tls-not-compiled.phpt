@@ -13,6 +13,8 @@ session.serialize_handler=php
 --FILE--
 <?php
 require __DIR__ . '/inc/helpers.php';
+// transports: tcp
+// (no store involved)
 rs_capture_warnings();
 var_dump(rs_start('rediss://user:secret@127.0.0.1:6380'));
 echo rs_warnings()[0], "\n";

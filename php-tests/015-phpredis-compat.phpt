@@ -13,6 +13,8 @@ session.serialize_handler=php
 --FILE--
 <?php
 require __DIR__ . '/inc/helpers.php';
+// transports: tcp
+// (phpredis's tcp:// and host:port forms)
 $r = rs_redis();
 // What phpredis leaves in Redis: PHPREDIS_SESSION:<id> holding the serialized session.
 $id = rs_new_id('phpredis');

@@ -13,6 +13,8 @@ session.serialize_handler=php
 --FILE--
 <?php
 require __DIR__ . '/inc/helpers.php';
+// transports: tcp
+// (a refused TCP port; memcached refusals are tested on every transport in 047)
 $down = 'redis://127.0.0.1:' . rs_down_port();
 rs_capture_warnings();
 foreach ([null, 'existing0123456789abcd'] as $id) {

@@ -13,6 +13,8 @@ session.serialize_handler=php
 --FILE--
 <?php
 require __DIR__ . '/inc/helpers.php';
+// transports: tcp
+// (a silent TCP listener of its own)
 // A listening socket nobody serves: the kernel completes the handshake, no reply ever comes.
 $hole = stream_socket_server('tcp://127.0.0.1:0');
 $port = (int) substr(strrchr(stream_socket_get_name($hole, false), ':'), 1);

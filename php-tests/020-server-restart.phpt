@@ -13,6 +13,8 @@ session.serialize_handler=php
 --FILE--
 <?php
 require __DIR__ . '/inc/helpers.php';
+// transports: tcp
+// (a redis-server of its own on 127.0.0.1)
 $port = rs_free_port();
 $path = "redis://127.0.0.1:$port";
 $server = rs_redis_server($port);

@@ -13,6 +13,8 @@ session.serialize_handler=php
 --FILE--
 <?php
 require __DIR__ . '/inc/helpers.php';
+// transports: tcp
+// (no store involved)
 $paths = [
     '',
     'redis://127.0.0.1,,redis://b',

@@ -64,9 +64,9 @@ session_write_close(): rsession: session.gc_maxlifetime is 0: sessions are kept 
 bool(false)
 bool(false)
 session_start(): rsession: rsession.read_timeout "0.0000000001" is below 1 millisecond: use 0 for the default, or at least 0.001
-session_start(): Failed to initialize storage module: rsession (path: redis://127.0.0.1:%d)
-session_start(): rsession: save_path entry 1 "redis://127.0.0.1:%d?timeout=1e-10": timeout "1e-10" is below 1 millisecond: use 0 for the default, or at least 0.001
-session_start(): Failed to initialize storage module: rsession (path: redis://127.0.0.1:%d?timeout=1e-10)
+session_start(): Failed to initialize storage module: rsession (path: %s)
+session_start(): rsession: save_path entry 1 "%s?timeout=1e-10": timeout "1e-10" is below 1 millisecond: use 0 for the default, or at least 0.001
+session_start(): Failed to initialize storage module: rsession (path: %s?timeout=1e-10)
 bool(true)
 bool(true)
 session_write_close(): rsession: save_path timeout is 2500 seconds (42 minutes): timeouts are in seconds; if milliseconds were meant, write 2.5

@@ -13,6 +13,8 @@ session.serialize_handler=php
 --FILE--
 <?php
 require __DIR__ . '/inc/helpers.php';
+// transports: tcp
+// (no store involved)
 ini_set('session.save_path', 'redis://alice:topsecret@10.1.2.3:6379/2?prefix=x, tcp://h:1?auth=hush&prefix=x&weight=3');
 ob_start();
 phpinfo(INFO_MODULES);

@@ -39,14 +39,14 @@ $t = microtime(true);
 var_dump(rs_start(rs_path(), $id));
 $waited = microtime(true) - $t;
 echo $waited >= 0.5 && $waited < 0.9 ? "gave up at the budget\n" : "gave up after $waited s\n";
-echo preg_replace('/\d{4,5}/', 'PORT', implode("\n", rs_warnings())), "\n";
+echo rs_neutral(implode("\n", rs_warnings())), "\n";
 
 // 3. lock_timeout_readonly: the request goes on with the data read, and its write is skipped.
 ini_set('rsession.lock_timeout_readonly', '1');
 var_dump(rs_start(rs_path(), $id), $_SESSION['who']);
 $_SESSION['who'] = 'read-only request';
 var_dump(session_write_close());
-echo preg_replace('/\d{4,5}/', 'PORT', implode("\n", rs_warnings())), "\n";
+echo rs_neutral(implode("\n", rs_warnings())), "\n";
 rs_child_end($proc, $pipe);
 var_dump(rs_redis()->cmd('GET', "PHPREDIS_SESSION:$id"));
 ?>
@@ -58,11 +58,11 @@ string(6) "holder"
 locked
 bool(false)
 gave up at the budget
-session_start(): rsession: redis 127.0.0.1:PORT: session %s…: still locked by another request after waiting 0.5s (rsession.lock_wait_timeout)
-session_start(): Failed to read session data: rsession (path: redis://127.0.0.1:PORT)
+session_start(): rsession: redis ADDR: session %s…: still locked by another request after waiting 0.5s (rsession.lock_wait_timeout)
+session_start(): Failed to read session data: rsession (path: PATH)
 bool(true)
 string(6) "waiter"
 bool(true)
-session_write_close(): rsession: redis 127.0.0.1:PORT: session %s…: not saved: the lock wait timed out and rsession.lock_timeout_readonly opened it read-only
-session_write_close(): Failed to write session data (rsession). Please verify that the current setting of session.save_path is correct (redis://127.0.0.1:PORT)
+session_write_close(): rsession: redis ADDR: session %s…: not saved: the lock wait timed out and rsession.lock_timeout_readonly opened it read-only
+session_write_close(): Failed to write session data (rsession). Please verify that the current setting of session.save_path is correct (PATH)
 string(17) "who|s:6:"holder";"

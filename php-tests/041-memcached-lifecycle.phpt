@@ -16,8 +16,8 @@ session.lazy_write=1
 require __DIR__ . '/inc/helpers.php';
 $nodes = mc_nodes();
 // memcached counts keys, not commands, in cmd_get: with locking, one multi-get of the lock and
-// the data counts 2. cmd_set counts add and cas too. Round trips with locking: add the lock,
-// get lock and data, cas the data (or touch it), cas the lock away: 4.
+// the data counts 2. cmd_set counts add and cas too. With locking: add the lock + get lock and
+// data, then cas the data (or touch it) + cas the lock away: 2 round trips (counted in 048).
 $count = fn (callable $fn) => json_encode(mc_commands_during($nodes, $fn));
 foreach (['0', '1'] as $locking) {
     ini_set('rsession.locking', $locking);

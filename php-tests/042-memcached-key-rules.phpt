@@ -41,7 +41,7 @@ array(0) {
 bool(false)
 2
 bool(false)
-session_start(): rsession: save_path entry 1 "memcached://127.0.0.1:%d,127.0.0.1:%d,127.0.0.1:%d?prefix=my+app.": prefix "my app." contains byte 0x20; memcached keys cannot hold spaces or control characters
+session_start(): rsession: save_path entry 1 "memcached://%s?prefix=my+app.": prefix "my app." contains byte 0x20; memcached keys cannot hold spaces or control characters
 bool(false)
 session_start(): rsession: save_path entry 1 "memcached://%s": prefix "tab\x09." contains byte 0x09; memcached keys cannot hold spaces or control characters
 session_start(): rsession: save_path entry 1 "memcached://127.0.0.1:16381,,127.0.0.1:16382": node 2: empty (stray comma?)

@@ -11,10 +11,11 @@ rsession.locking=0
 --FILE--
 <?php
 require __DIR__ . '/inc/helpers.php';
+// transports: tcp tcp6
+// (three nodes; the unix transport has one node per save_path)
 rs_capture_warnings();
-$ports = [rs_free_port(), rs_free_port(), rs_free_port()];
-$nodes = array_map(fn ($p) => "127.0.0.1:$p", $ports);
-$servers = array_map('mc_server', $ports);
+$nodes = [mc_new_address(), mc_new_address(), mc_new_address()];
+$servers = array_map('mc_server', $nodes);
 $ids = [];
 for ($i = 0; $i < 600; $i++) { $ids[] = sprintf('loss%06d', $i) . bin2hex(random_bytes(8)); }
 $write_all = function (string $path, string $value) use ($ids): int {
@@ -44,10 +45,10 @@ rs_kill($servers[1]);
 $kept = $read_all($plain, 'a');
 echo $kept === 600 - $share[1] ? "without replicas: only the dead node's sessions are lost\n" : "kept $kept, expected " . (600 - $share[1]) . "\n";
 $w = rs_warnings();
-echo count($w) > 0 && str_contains($w[0], "memcached 127.0.0.1:{$ports[1]}: get failed") || str_contains($w[0] ?? '', "memcached 127.0.0.1:{$ports[1]}:") ? "warned about node 2\n" : "warnings: " . json_encode(array_slice($w, 0, 2)) . "\n";
+echo count($w) > 0 && str_contains($w[0], mc_label($nodes[1]) . ': ') ? "warned about node 2\n" : "warnings: " . json_encode(array_slice($w, 0, 2)) . "\n";
 
 // With replicas=1: every session readable and writable with node 2 dead.
-$servers[1] = mc_server($ports[1]);
+$servers[1] = mc_server($nodes[1]);
 usleep(1100000); // past retry_interval
 $replicated = mc_path('?replicas=1&retry_interval=1', $nodes);
 var_dump($write_all($replicated, 'b'));
@@ -61,7 +62,7 @@ echo "warnings while a replica served: ", count(rs_warnings()), "\n";
 
 // Node 2 returns, empty: after retry_interval it takes writes again, and its sessions are
 // found on their replicas meanwhile.
-$servers[1] = mc_server($ports[1]);
+$servers[1] = mc_server($nodes[1]);
 usleep(1100000);
 var_dump($read_all($replicated, 'c'));
 $write_all($replicated, 'd');
@@ -72,7 +73,7 @@ echo $on_node2 >= $share[1] ? "node 2 used again\n" : "node 2 holds only $on_nod
 // A node that accepts and never answers: the first request pays the read timeout, the next ones
 // skip the node at once for retry_interval.
 rs_kill($servers[1]);
-$hole = stream_socket_server("tcp://127.0.0.1:{$ports[1]}");
+$hole = stream_socket_server("tcp://{$nodes[1]}");
 $slow = mc_path('?read_timeout=0.3&retry_interval=30', $nodes);
 $times = [];
 foreach (array_slice($ids, 0, 60) as $id) {

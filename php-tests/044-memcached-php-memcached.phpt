@@ -10,6 +10,8 @@ rsession.locking=0
 --FILE--
 <?php
 require __DIR__ . '/inc/helpers.php';
+// transports: tcp tcp6
+// (placement over three nodes; the unix transport has one node)
 $nodes = mc_nodes();
 /** Runs $code in a PHP process with php-memcached (from Debian's php8.2-memcached) loaded. */
 function php_memcached(string $code, array $ini): string {

@@ -12,6 +12,7 @@ session.gc_maxlifetime=1440
 session.serialize_handler=php
 --FILE--
 <?php
+// transports: tcp
 require __DIR__ . '/inc/helpers.php';
 rs_capture_warnings();
 

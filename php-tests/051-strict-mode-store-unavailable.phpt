@@ -13,6 +13,7 @@ session.serialize_handler=php
 rsession.lock_wait_timeout=0.2
 --FILE--
 <?php
+// transports: tcp
 require __DIR__ . '/inc/helpers.php';
 rs_capture_warnings();
 $id = rs_new_id('strict');

@@ -13,6 +13,7 @@ session.serialize_handler=php
 rsession.lock_wait_timeout=2
 --FILE--
 <?php
+// transports: tcp
 require __DIR__ . '/inc/helpers.php';
 rs_capture_warnings();
 $proxy = rs_proxy(rs_port());

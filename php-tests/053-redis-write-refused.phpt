@@ -13,6 +13,7 @@ session.serialize_handler=php
 rsession.lock_wait_timeout=5
 --FILE--
 <?php
+// transports: tcp
 require __DIR__ . '/inc/helpers.php';
 rs_capture_warnings();
 $port = rs_free_port();

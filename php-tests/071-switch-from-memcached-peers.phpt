@@ -6,6 +6,7 @@ Rolling switch from php-memcached and pecl memcache: sessions are shared, locks 
 session.save_handler=rsession
 --FILE--
 <?php
+// transports: tcp (the peers' own placement and keys are what is tested)
 require __DIR__ . '/inc/peers.php';
 $nodes = mc_nodes();
 $node = $nodes[0];

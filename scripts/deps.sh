@@ -43,11 +43,12 @@ fi
 # php8.2-memcached is the peer the compatibility tests check sessions against; the other peers
 # and wrk are for the benchmark (make bench, and its smoke run in make test). PHP's own session
 # tests (scripts/ext-session.sh) need php8.2-cgi for the upload progress tests, and dpkg-dev for
-# `apt-get source`, which fetches them.
+# `apt-get source`, which fetches them. strace counts round trips and system calls in
+# php-tests/063-memcached-round-trips.phpt.
 packages=(build-essential pkg-config libclang-dev php8.2-dev php8.2-cli redis-server redis-tools
           memcached php8.2-memcached nginx php8.2-fpm curl
           php8.2-redis php8.2-memcache php8.2-igbinary php8.2-msgpack wrk
-          php8.2-cgi dpkg-dev)
+          php8.2-cgi dpkg-dev strace)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

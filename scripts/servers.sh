@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Starts or stops the test suite's own redis-servers on loopback ports it owns.
 #   scripts/servers.sh start|stop   (state lives in $RSESSION_RUN, default ./.run)
-# Servers: Redis plain (also on a unix socket), Redis with requirepass plus an ACL user,
-# three memcached nodes, and memcached on a unix socket.
+# Servers: Redis plain (on 127.0.0.1, ::1 and a unix socket), Redis with requirepass plus an ACL
+# user, three memcached nodes (on 127.0.0.1 and ::1), and memcached on a unix socket.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/test-env.sh
 
-start_redis() { # name port extra-args...
-  local name=$1 port=$2; shift 2
+start_redis() { # name port bind extra-args...
+  local name=$1 port=$2 bind=$3; shift 3
   port_free "$port"
   mkdir -p "$RSESSION_RUN/$name"
-  redis-server --port "$port" --bind 127.0.0.1 --daemonize yes \
+  redis-server --port "$port" --bind $bind --daemonize yes \
     --pidfile "$RSESSION_RUN/$name/redis.pid" --logfile "$RSESSION_RUN/$name/redis.log" \
     --dir "$RSESSION_RUN/$name" --save '' --appendonly no "$@"
   for _ in $(seq 50); do
@@ -54,27 +54,33 @@ stop_all() {
     kill -9 "$pid" 2>/dev/null || true
     rm -f "$pidfile"
   done
+  # Sockets and traces the tests' own servers left behind.
+  rm -rf "$RSESSION_RUN/tests"
 }
 
 case "${1:-}" in
   start)
     stop_all
     mkdir -p "$RSESSION_RUN"
-    start_redis plain "$RSESSION_TEST_REDIS_PORT" \
+    loopback=127.0.0.1 memcached_loopback=127.0.0.1
+    if [ "$RSESSION_TEST_IPV6" = 1 ]; then
+      loopback="127.0.0.1 ::1" memcached_loopback="127.0.0.1,[::1]"
+    fi
+    start_redis plain "$RSESSION_TEST_REDIS_PORT" "$loopback" \
       --unixsocket "$RSESSION_TEST_REDIS_SOCKET" --unixsocketperm 700
-    start_redis auth "$RSESSION_TEST_REDIS_AUTH_PORT" \
+    start_redis auth "$RSESSION_TEST_REDIS_AUTH_PORT" 127.0.0.1 \
       --requirepass "$RSESSION_TEST_REDIS_PASSWORD" \
       --user "$RSESSION_TEST_REDIS_ACL_USER" on ">$RSESSION_TEST_REDIS_ACL_PASSWORD" '~*' '&*' '+@all'
     n=0
     for port in ${RSESSION_TEST_MEMCACHED_PORTS//,/ }; do
       n=$((n + 1))
       port_free "$port"
-      start_memcached "memcached$n" -l 127.0.0.1 -p "$port" -U 0
+      start_memcached "memcached$n" -l "$memcached_loopback" -p "$port" -U 0
     done
     start_memcached memcached -s "$RSESSION_TEST_MEMCACHED_SOCKET" -a 0700
-    echo "servers: redis on 127.0.0.1:$RSESSION_TEST_REDIS_PORT (+ $RSESSION_TEST_REDIS_SOCKET)," \
+    echo "servers: redis on $loopback port $RSESSION_TEST_REDIS_PORT (+ $RSESSION_TEST_REDIS_SOCKET)," \
          "redis with auth on 127.0.0.1:$RSESSION_TEST_REDIS_AUTH_PORT," \
-         "memcached on 127.0.0.1:{$RSESSION_TEST_MEMCACHED_PORTS} (+ $RSESSION_TEST_MEMCACHED_SOCKET)"
+         "memcached on $memcached_loopback ports {$RSESSION_TEST_MEMCACHED_PORTS} (+ $RSESSION_TEST_MEMCACHED_SOCKET)"
     ;;
   stop) stop_all ;;
   *) echo "usage: $0 start|stop" >&2; exit 2 ;;

@@ -12,3 +12,16 @@ export RSESSION_TEST_REDIS_ACL_USER=alice
 export RSESSION_TEST_REDIS_ACL_PASSWORD=alice-test-pw
 export RSESSION_TEST_MEMCACHED_PORTS="$((base + 2)),$((base + 3)),$((base + 4))"
 export RSESSION_TEST_MEMCACHED_SOCKET=$RSESSION_RUN/memcached/memcached.sock
+# The transports the phpt suite runs over, once each: TCP on 127.0.0.1, unix sockets, and TCP on
+# [::1] where this machine has IPv6 loopback.
+if grep -qs '^0\{31\}1 ' /proc/net/if_inet6; then
+  RSESSION_TEST_IPV6=1
+else
+  RSESSION_TEST_IPV6=0
+fi
+export RSESSION_TEST_IPV6
+if [ "$RSESSION_TEST_IPV6" = 1 ]; then
+  export RSESSION_TEST_TRANSPORTS=${RSESSION_TEST_TRANSPORTS:-tcp unix tcp6}
+else
+  export RSESSION_TEST_TRANSPORTS=${RSESSION_TEST_TRANSPORTS:-tcp unix}
+fi

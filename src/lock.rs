@@ -41,6 +41,10 @@ pub struct Lock {
 pub struct Seen {
     pub lock: Option<u64>,
     pub data: Option<u64>,
+    /// Which of the store's servers holds the lock (memcached: the first live node of the
+    /// session's route when the lock was taken), so the write and release go there even if
+    /// another node went down or came back meanwhile.
+    pub node: Option<usize>,
 }
 
 impl Lock {

@@ -10,6 +10,7 @@ use std::{
         atomic::{AtomicU64, Ordering::Relaxed},
         Arc, Mutex, Weak,
     },
+    time::Duration,
 };
 
 use once_cell::sync::Lazy;
@@ -21,7 +22,7 @@ use crate::{
     fork_guard,
     store::{
         self,
-        memcached::MemcachedStore,
+        memcached::{self, MemcachedStore, NodePool},
         placement::Placement,
         redis::{RedisPool, RedisStore},
         Store,
@@ -79,7 +80,10 @@ struct Registry {
     tick: u64,
     /// Redis connection pools by server, database and user (not prefix or timeouts).
     redis_pools: HashMap<RedisIdentity, Weak<RedisPool>>,
-    /// r2d2 creates Redis pool slots on these threads; one per process is plenty.
+    /// memcached node pools by address and retry_interval.
+    memcached_pools: HashMap<(Address, Duration), Weak<NodePool>>,
+    /// r2d2 creates every store's pool slots on these threads (the connections themselves are
+    /// made in the request's thread); one per process is plenty.
     threads: Option<Arc<ScheduledThreadPool>>,
 }
 
@@ -91,6 +95,7 @@ impl Registry {
             configs: HashMap::new(),
             stores: HashMap::new(),
             redis_pools: HashMap::new(),
+            memcached_pools: HashMap::new(),
             tick: 0,
             threads: None,
         }
@@ -121,11 +126,32 @@ impl Registry {
                 )
             }
             StoreConfig::Memcached(memcached) => {
-                Arc::new(MemcachedStore::new(memcached).map_err(|e| format!("{e:#}"))?)
+                let store = MemcachedStore::new(memcached, |address, retry| {
+                    self.memcached_pool(address, retry)
+                });
+                Arc::new(store.map_err(|e| format!("{e:#}"))?)
             }
         };
         self.stores.insert(cfg.clone(), (store.clone(), self.tick));
         Ok(store)
+    }
+
+    /// The pool of the memcached node at `address`, shared like Redis pools.
+    fn memcached_pool(&mut self, address: &Address, retry: Duration) -> Arc<NodePool> {
+        let identity = (address.clone(), retry);
+        if let Some(pool) = self.memcached_pools.get(&identity).and_then(Weak::upgrade) {
+            return pool;
+        }
+        let pool = memcached::node_pool(address, retry, self.threads());
+        self.memcached_pools.retain(|_, p| p.strong_count() > 0);
+        self.memcached_pools.insert(identity, Arc::downgrade(&pool));
+        pool
+    }
+
+    fn threads(&mut self) -> Arc<ScheduledThreadPool> {
+        self.threads
+            .get_or_insert_with(|| fork_guard::thread_pool("rsession-connect"))
+            .clone()
     }
 
     /// A store with `redis`'s timeouts over the pool of its server, database and user, which
@@ -140,10 +166,7 @@ impl Registry {
         let pool = match self.redis_pools.get(&identity).and_then(Weak::upgrade) {
             Some(pool) => pool,
             None => {
-                let threads = self
-                    .threads
-                    .get_or_insert_with(|| fork_guard::thread_pool("rsession-connect"))
-                    .clone();
+                let threads = self.threads();
                 let pool = store::redis::pool(redis, threads)
                     .map_err(|e| format!("redis {}: {e:#}", redis.address))?;
                 // Forget pools no store uses any more, so the map stays as small as the cache.

@@ -19,8 +19,39 @@ function rs_password(): string { return rs_env('RSESSION_TEST_REDIS_PASSWORD', '
 function rs_acl_user(): string { return rs_env('RSESSION_TEST_REDIS_ACL_USER', 'alice'); }
 function rs_acl_password(): string { return rs_env('RSESSION_TEST_REDIS_ACL_PASSWORD', 'alice-test-pw'); }
 
-/** save_path for the plain test server, with optional "/db?params" appended. */
-function rs_path(string $suffix = ''): string { return 'redis://127.0.0.1:' . rs_port() . $suffix; }
+/**
+ * The transport this run of the suite reaches the test servers by: "tcp" (127.0.0.1), "tcp6"
+ * ([::1]) or "unix" (sockets). scripts/phpt.sh runs the suite once per transport; a test about
+ * one transport only says so in a "// transports: tcp" line, and runs only there.
+ */
+function rs_transport(): string { return rs_env('RSESSION_TEST_TRANSPORT', 'tcp'); }
+
+/** The loopback host of the current TCP transport, as save_path writes it. */
+function rs_host(): string { return rs_transport() === 'tcp6' ? '[::1]' : '127.0.0.1'; }
+
+/**
+ * save_path for the plain test server over the current transport, with optional "/db?params"
+ * appended (a unix socket takes the database as a parameter).
+ */
+function rs_path(string $suffix = ''): string {
+    if (rs_transport() !== 'unix') {
+        return 'redis://' . rs_host() . ':' . rs_port() . $suffix;
+    }
+    if (preg_match('#^/(\d+)(?:\?(.*))?$#', $suffix, $m)) {
+        $suffix = '?database=' . $m[1] . (($m[2] ?? '') !== '' ? '&' . $m[2] : '');
+    }
+    return 'unix://' . rs_socket() . $suffix;
+}
+
+/** $text with the plain test server's save_path and name made the same on every transport. */
+function rs_neutral(string $text): string {
+    return str_replace([rs_path(), rs_label()], ['PATH', 'redis ADDR'], $text);
+}
+
+/** How rsession's warnings name the plain test server over the current transport. */
+function rs_label(): string {
+    return 'redis ' . (rs_transport() === 'unix' ? 'unix:' . rs_socket() : rs_host() . ':' . rs_port());
+}
 
 /** Points the session module at $path and starts a session: $id's, or a new one. */
 function rs_start(string $path, ?string $id = null, array $options = []): bool {
@@ -167,9 +198,9 @@ function rs_warnings(): array {
     return $w;
 }
 
-/** A loopback port that was free a moment ago. */
+/** A loopback port that was free a moment ago (on [::1] for the tcp6 transport). */
 function rs_free_port(): int {
-    $s = stream_socket_server('tcp://127.0.0.1:0');
+    $s = stream_socket_server('tcp://' . rs_host() . ':0');
     $port = (int) substr(strrchr(stream_socket_get_name($s, false), ':'), 1);
     fclose($s);
     return $port;
@@ -268,9 +299,33 @@ function rs_child_end($proc, $pipe): array {
     return [trim((string) $rest), proc_close($proc)];
 }
 
-/** The test memcached nodes, as "host:port" strings. */
+/**
+ * The test memcached nodes over the current transport: "127.0.0.1:port" or "[::1]:port" for the
+ * three TCP nodes, the one socket path for unix (save_path takes one socket per entry).
+ */
 function mc_nodes(): array {
-    return array_map(fn ($p) => "127.0.0.1:$p", explode(',', rs_env('RSESSION_TEST_MEMCACHED_PORTS', '16381,16382,16383')));
+    if (rs_transport() === 'unix') {
+        return [mc_socket()];
+    }
+    return array_map(fn ($p) => rs_host() . ":$p", explode(',', rs_env('RSESSION_TEST_MEMCACHED_PORTS', '16381,16382,16383')));
+}
+
+/** How rsession's warnings name a memcached node given as mc_nodes() gives it. */
+function mc_label(string $node): string {
+    return 'memcached ' . (str_starts_with($node, '/') ? "unix:$node" : $node);
+}
+
+/**
+ * $text with memcached save_paths and names made the same on every transport: $path becomes
+ * PATH, the store's name (all its nodes) "memcached NODES" (of one node: "memcached NODE"), one
+ * node's name "memcached NODE".
+ */
+function mc_neutral(string $text, ?string $path = null, ?array $nodes = null): string {
+    $nodes ??= mc_nodes();
+    $path ??= mc_path('', $nodes);
+    $store = 'memcached ' . implode(',', array_map(fn ($n) => substr(mc_label($n), 10), $nodes));
+    $text = str_replace([$path, $store], ['PATH', count($nodes) > 1 ? 'memcached NODES' : 'memcached NODE'], $text);
+    return str_replace(array_map('mc_label', $nodes), 'memcached NODE', $text);
 }
 
 function mc_socket(): string {
@@ -283,7 +338,7 @@ final class Memc {
     private $s;
 
     public function __construct(public string $target) {
-        $s = @fsockopen(str_starts_with($target, '/') ? "unix://$target" : "tcp://$target", -1, $errno, $errstr, 2.0);
+        $s = @stream_socket_client(str_starts_with($target, '/') ? "unix://$target" : "tcp://$target", $errno, $errstr, 2.0);
         if (!$s) {
             throw new RuntimeException("cannot reach memcached at $target: $errstr");
         }
@@ -364,19 +419,43 @@ function mc_commands_during(array $nodes, callable $fn): array {
     return $diff;
 }
 
-/** Starts a memcached of the test's own on $port; returns its process. */
-function mc_server(int $port) {
-    $args = ['memcached', '-l', '127.0.0.1', '-p', (string) $port, '-U', '0', '-m', '64'];
+/** An address for a memcached of the test's own over the current transport: a free port, or a fresh socket path. */
+function mc_new_address(): string {
+    if (rs_transport() === 'unix') {
+        $dir = rs_env('RSESSION_RUN', dirname(__DIR__, 2) . '/.run') . '/tests';
+        @mkdir($dir, 0700, true);
+        return "$dir/mc-" . getmypid() . '-' . bin2hex(random_bytes(4)) . '.sock';
+    }
+    return rs_host() . ':' . rs_free_port();
+}
+
+/**
+ * Starts a memcached of the test's own at $address (as mc_new_address() gives), with $extra
+ * arguments, run by $wrapper (e.g. strace) when given; returns its process.
+ */
+function mc_server(string $address, array $extra = [], array $wrapper = []) {
+    if (str_starts_with($address, '/')) {
+        @unlink($address);
+        $args = ['memcached', '-s', $address, '-a', '0700'];
+        $target = "unix://$address";
+    } else {
+        $colon = strrpos($address, ':');
+        $args = ['memcached', '-l', substr($address, 0, $colon), '-p', substr($address, $colon + 1), '-U', '0'];
+        $target = "tcp://$address";
+    }
+    array_push($args, '-m', '64', ...$extra);
     if (function_exists('posix_getuid') ? posix_getuid() === 0 : trim((string) shell_exec('id -u')) === '0') {
         array_push($args, '-u', 'root');
     }
+    $args = [...$wrapper, ...$args];
+    // No shell: without a wrapper the process handle is memcached itself, so signals reach it.
     $proc = proc_open($args, [1 => ['file', '/dev/null', 'w'], 2 => ['file', '/dev/null', 'w']], $pipes);
     for ($i = 0; $i < 100; $i++) {
-        $s = @fsockopen('127.0.0.1', $port, $errno, $errstr, 0.1);
+        $s = @stream_socket_client($target, $errno, $errstr, 0.1);
         if ($s) { fclose($s); return $proc; }
         usleep(20000);
     }
-    throw new RuntimeException("memcached on port $port did not start");
+    throw new RuntimeException("memcached at $address did not start");
 }
 
 /** save_path for the test memcached nodes (all three by default), with "?params" appended. */
@@ -455,4 +534,40 @@ function rs_proxy_arm(array $proxy, string $fault): void {
 function rs_proxy_stop(array $proxy): void {
     @unlink($proxy['ctl']);
     rs_kill($proxy['proc']);
+}
+
+/**
+ * Starts a child PHP process that forwards connections to the memcached at $upstream, and for
+ * the batches (each read from a client, counted from 1 over all connections) listed in $drop
+ * hands the batch to memcached, waits for its reply, and then closes the client's connection
+ * without passing the reply on: a connection dropped after the server did the work. Listens on
+ * the current transport; returns [process, address].
+ */
+function mc_dropping_proxy(string $upstream, array $drop) {
+    $listen = mc_new_address();
+    $url = fn (string $a) => str_starts_with($a, '/') ? "unix://$a" : "tcp://$a";
+    $listen_url = str_starts_with($listen, '/') ? $url($listen) : 'tcp://' . rs_host() . ':0';
+    $code = '$srv = stream_socket_server(' . var_export($listen_url, true) . ');'
+        . 'echo stream_socket_get_name($srv, false), "\n";'
+        . '$up = ' . var_export($url($upstream), true) . '; $drop = ' . var_export($drop, true) . ';'
+        . '$batch = 0; $pairs = []; $end = microtime(true) + 30;'
+        . 'while (microtime(true) < $end) {'
+        . '  $read = [$srv]; foreach ($pairs as [$c, $u]) { $read[] = $c; $read[] = $u; } $w = $e = null;'
+        . '  if (!@stream_select($read, $w, $e, 0, 200000)) { continue; }'
+        . '  foreach ($read as $s) {'
+        . '    if ($s === $srv) { $c = stream_socket_accept($srv); $pairs[(int) $c] = [$c, stream_socket_client($up)]; continue; }'
+        . '    foreach ($pairs as $k => [$c, $u]) { if ($s === $c || $s === $u) { break; } }'
+        . '    $data = fread($s, 1 << 20);'
+        . '    if ($data === "" || $data === false) { fclose($c); fclose($u); unset($pairs[$k]); continue; }'
+        . '    if ($s === $u) { fwrite($c, $data); continue; }'
+        . '    fwrite($u, $data);'
+        . '    if (in_array(++$batch, $drop, true)) { stream_set_timeout($u, 2); fread($u, 1 << 20); fclose($c); fclose($u); unset($pairs[$k]); }'
+        . '  }'
+        . '}';
+    $proc = proc_open([PHP_BINARY, '-n', '-r', $code], [1 => ['pipe', 'w']], $pipes);
+    $name = trim((string) fgets($pipes[1]));
+    if (str_starts_with($listen, '/')) {
+        return [$proc, $listen];
+    }
+    return [$proc, rs_host() . ':' . substr(strrchr($name, ':'), 1)];
 }
