@@ -5,6 +5,7 @@
 
 pub mod config;
 mod fork_guard;
+mod janitor;
 pub mod lock;
 mod php;
 pub mod registry;

@@ -21,9 +21,11 @@
 //!
 //! Without locking: `get`, then `set` or `touch`. Each replica adds one round trip per write.
 
+mod janitor;
 mod wire;
 
 use std::{
+    cell::RefCell,
     sync::Arc,
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
@@ -209,8 +211,8 @@ fn released(reply: Reply) -> Result<bool, WireError> {
 /// Appends the owner-checked release of a lock: a `cas` against the version it had when we
 /// took it, to an expiry already past, which removes it. A lock that expired and was taken by
 /// another request has another version: it stays.
-fn release(c: &mut Conn, lock: &Lock, version: u64) {
-    c.cas(&lock.key, b"", EXPIRED, version);
+fn release(c: &mut Conn, lock_key: &[u8], version: u64) {
+    c.cas(lock_key, b"", EXPIRED, version);
 }
 
 pub struct MemcachedStore {
@@ -428,7 +430,7 @@ impl MemcachedStore {
     /// Releases the lock on its own (after the replicas were written): true if it was ours.
     fn release_alone(&self, node: usize, lock: &Lock, version: u64) -> Result<bool> {
         self.nodes[node].run("release lock", &self.timeouts, |c| {
-            release(c, lock, version);
+            release(c, &lock.key, version);
             c.send()?;
             released(c.reply()?)
         })
@@ -538,21 +540,47 @@ impl Store for MemcachedStore {
         let refresh = refresh.map(exptime).transpose()?;
         let route = self.route(key);
         let node = self.lock_node(&route);
-        let (added, items): (Reply, Vec<Item>) =
-            self.nodes[node].run("lock+get", &self.timeouts, |c| {
+        // What a failed batch leaves behind, for the janitor: its `add` may yet take the lock.
+        let abandoned = RefCell::new(None);
+        let batch = self.nodes[node].run("lock+get", &self.timeouts, |c| {
+            let mut added = None;
+            let result = (|| {
                 c.add(&lock.key, lock.token.as_bytes(), expire);
                 c.gets(&[&lock.key, key]);
                 if let Some(exptime) = refresh {
                     c.touch(key, exptime);
                 }
                 c.send()?;
-                let added = c.reply()?;
+                let reply = c.reply()?;
+                added = Some(reply.clone());
                 let items = c.values()?;
                 if refresh.is_some() {
                     c.reply()?;
                 }
-                Ok((added, items))
-            })?;
+                Ok((reply, items))
+            })();
+            if result.is_err() {
+                *abandoned.borrow_mut() = Some(janitor::Abandoned {
+                    conn: match added {
+                        None => c.detach(lock.expire).ok(),
+                        Some(_) => None,
+                    },
+                    added,
+                    lock_key: lock.key.clone(),
+                    token: lock.token.as_bytes().to_vec(),
+                });
+            }
+            result
+        });
+        let (added, items): (Reply, Vec<Item>) = match batch {
+            Ok(replies) => replies,
+            Err(e) => {
+                if let Some(abandoned) = abandoned.into_inner() {
+                    janitor::release_later(abandoned, self.nodes[node].clone(), self.timeouts);
+                }
+                return Err(e);
+            }
+        };
         if let Reply::ServerError(e) = &added {
             bail!(
                 "{}: session {}…: cannot take its lock: memcached refused it ({e})",
@@ -616,7 +644,7 @@ impl Store for MemcachedStore {
                 None => c.add(key, value, exptime),
             }
             if release_now {
-                release(c, lock, lock_version);
+                release(c, &lock.key, lock_version);
             }
             c.send()?;
             let write = c.reply()?;
@@ -678,7 +706,7 @@ impl Store for MemcachedStore {
             if let Some(exptime) = exptime {
                 c.touch(key, exptime);
             }
-            release(c, lock, lock_version);
+            release(c, &lock.key, lock_version);
             c.send()?;
             let found = match exptime {
                 Some(_) => match c.reply()? {
@@ -717,7 +745,7 @@ impl Store for MemcachedStore {
         }
         self.nodes[node].run("delete+unlock", &self.timeouts, |c| {
             c.delete(key);
-            release(c, lock, lock_version);
+            release(c, &lock.key, lock_version);
             c.send()?;
             match c.reply()? {
                 Reply::Deleted | Reply::NotFound => {}

@@ -105,6 +105,14 @@ enum Stream {
 }
 
 impl Stream {
+    /// A second handle on the same socket (a duplicated descriptor).
+    fn try_clone(&self) -> io::Result<Stream> {
+        Ok(match self {
+            Stream::Tcp(s) => Stream::Tcp(s.try_clone()?),
+            Stream::Unix(s) => Stream::Unix(s.try_clone()?),
+        })
+    }
+
     fn set_read_timeout(&self, d: Duration) -> io::Result<()> {
         match self {
             Stream::Tcp(s) => s.set_read_timeout(Some(d)),
@@ -261,6 +269,29 @@ impl Conn {
             snd_timeout: read_timeout,
             sent_at: now,
             deadline: now,
+        })
+    }
+
+    /// A second handle on this connection, for reading the rest of a batch whose deadline
+    /// passed: the replies read but not parsed yet come along, and the rest are due within
+    /// `wait` from now. The socket stays open while either handle does.
+    pub fn detach(&self, wait: Duration) -> io::Result<Conn> {
+        let now = Instant::now();
+        let unparsed = &self.buf[self.start..self.end];
+        let mut buf = vec![0; READ_BUFFER.max(unparsed.len())];
+        buf[..unparsed.len()].copy_from_slice(unparsed);
+        Ok(Conn {
+            stream: self.stream.try_clone()?,
+            out: Vec::new(),
+            buf,
+            start: 0,
+            end: unparsed.len(),
+            read_timeout: wait,
+            // Socket options belong to the socket, which both handles share.
+            rcv_timeout: self.rcv_timeout,
+            snd_timeout: self.snd_timeout,
+            sent_at: now,
+            deadline: now + wait,
         })
     }
 
