@@ -1,15 +1,21 @@
 //! The session handler's logic, one request's worth, over any store: PHP's contract mapped to
 //! the fewest round trips, with the session locked from read to write when locking is on.
 
-use std::{fmt, sync::Arc};
+use std::{
+    fmt,
+    sync::Arc,
+    thread,
+    time::{Duration, Instant},
+};
 
 use anyhow::{anyhow, bail, Result};
 
 use crate::{
+    janitor,
     lock::{self, Attempt, Lock},
     registry::Backend,
     session_id,
-    store::{Store, Ttl, Unlocked},
+    store::{Refused, Store, Ttl, Unlocked},
 };
 
 /// How many freshly generated ids may collide with stored ones before we give up.
@@ -75,6 +81,17 @@ pub fn lifetime_notice(lifetime: i64) -> Option<String> {
             "rsession: session.gc_maxlifetime is {lifetime}: sessions are kept for {FALLBACK_LIFETIME} seconds instead"
         )
     })
+}
+
+/// Releases `held` owner-checked, trying again while the store fails, until the lock would
+/// have expired anyway. Runs on the janitor's thread.
+fn release_eventually(store: &dyn Store, held: &Held) {
+    let until = Instant::now() + held.lock.expire;
+    let mut pause = Duration::from_millis(50);
+    while store.touch_unlock(&held.key, None, &held.lock).is_err() && Instant::now() < until {
+        thread::sleep(pause.min(until.saturating_duration_since(Instant::now())));
+        pause = (pause * 2).min(Duration::from_secs(1));
+    }
 }
 
 /// The start of an id, enough to find it in logs without handing the whole credential to them.
@@ -151,6 +168,11 @@ impl Session {
         let key = self.key(id)?;
         let refresh = self.read_refresh(lifetime);
         let already_held = self.held.as_ref().is_some_and(|held| held.id == id);
+        if self.held.is_some() && !already_held {
+            // Another id's lock (a SessionHandler subclass reading two ids): one request holds
+            // one session's lock, and an orphaned one would block its user until it expired.
+            self.release()?;
+        }
         let settings = match self.backend.config.lock {
             Some(settings) if !already_held => settings,
             _ => return self.call(|store| store.get(&key, refresh)),
@@ -191,13 +213,28 @@ impl Session {
         }
     }
 
-    fn lock_lost(&self, id: &[u8], lock: &Lock) -> anyhow::Error {
+    /// One store call that ends `held`'s lock (write, touch or delete, and release). If it
+    /// fails, it may have left the lock behind: the lock is kept, so that release() sees to it.
+    /// A write the server refused has released it already.
+    fn unlocking<T>(
+        &mut self,
+        held: Held,
+        f: impl FnOnce(&dyn Store, &Lock) -> Result<T>,
+    ) -> Result<T> {
+        let result = self.call(|store| f(store, &held.lock));
+        if result.as_ref().is_err_and(|e| !e.is::<Refused>()) {
+            self.held = Some(held);
+        }
+        result
+    }
+
+    fn lock_lost(&self, id: &[u8], expire: Duration) -> anyhow::Error {
         anyhow!(
             "{}: session {}…: not saved: its lock expired (after {:?}) before this request wrote, \
              so another request may have changed it since; raise rsession.lock_expire",
             self.label(),
             short(id),
-            lock.expire
+            expire
         )
     }
 
@@ -267,10 +304,13 @@ impl Session {
             );
         }
         match self.take_held(id) {
-            Some(held) => match self.call(|store| store.set_unlock(&key, data, ttl, &held.lock))? {
-                Unlocked::LockLost => Err(self.lock_lost(id, &held.lock)),
-                Unlocked::Done | Unlocked::ValueMissing => Ok(()),
-            },
+            Some(held) => {
+                let expire = held.lock.expire;
+                match self.unlocking(held, |store, lock| store.set_unlock(&key, data, ttl, lock))? {
+                    Unlocked::LockLost => Err(self.lock_lost(id, expire)),
+                    Unlocked::Done | Unlocked::ValueMissing => Ok(()),
+                }
+            }
             None => self.call(|store| store.set(&key, data, ttl)),
         }
     }
@@ -285,7 +325,9 @@ impl Session {
         let ttl = ttl(lifetime);
         let refresh = (!self.backend.config.early_refresh).then_some(ttl);
         let outcome = match self.take_held(id) {
-            Some(held) => self.call(|store| store.touch_unlock(&key, refresh, &held.lock))?,
+            Some(held) => {
+                self.unlocking(held, |store, lock| store.touch_unlock(&key, refresh, lock))?
+            }
             None => match refresh {
                 None => Unlocked::Done,
                 Some(ttl) => match self.call(|store| store.touch(&key, ttl))? {
@@ -305,18 +347,22 @@ impl Session {
         self.prefetched = None;
         let key = self.key(id)?;
         match self.take_held(id) {
-            Some(held) => self.call(|store| store.delete_unlock(&key, &held.lock)),
+            Some(held) => self.unlocking(held, |store, lock| store.delete_unlock(&key, lock)),
             None => self.call(|store| store.delete(&key)),
         }
     }
 
     /// Releases a lock still held (session_abort, read_and_close, a failed request). After a
-    /// store failure the lock is left to expire: trying again would only wait again.
+    /// store failure in this request, the request does not wait on the store again: the
+    /// release is left to the janitor, which retries it until it succeeds or the lock expires,
+    /// so the user's next request does not wait out the lock.
     pub fn release(&mut self) -> Result<()> {
         let Some(held) = self.held.take() else {
             return Ok(());
         };
         if matches!(self.health, Health::Failed(_)) {
+            let store = self.backend.store.clone();
+            janitor::later(move || release_eventually(&*store, &held));
             return Ok(());
         }
         self.call(|store| store.touch_unlock(&held.key, None, &held.lock))

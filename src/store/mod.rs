@@ -55,6 +55,19 @@ pub trait Store: Send + Sync {
     fn delete_unlock(&self, key: &[u8], lock: &Lock) -> Result<()>;
 }
 
+/// A write the server refused on a healthy connection (too large, out of memory): the store
+/// has already released the request's lock, and kept the data stored before.
+#[derive(Debug)]
+pub struct Refused(pub String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
+
 /// What a conditional write-and-release found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unlocked {

@@ -3,7 +3,7 @@
 
 use std::{cell::Cell, sync::Arc, time::Duration};
 
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use once_cell::sync::Lazy;
 use redis::{
     ConnectionAddr, ConnectionInfo, ErrorKind, IntoConnectionInfo, RedisConnectionInfo, RedisError,
@@ -13,7 +13,7 @@ use scheduled_thread_pool::ScheduledThreadPool;
 
 use super::{
     pool::{AfterError, Connector, LazyPool, Timeouts},
-    Store, Ttl, Unlocked,
+    Refused, Store, Ttl, Unlocked,
 };
 use crate::{
     config::{Address, RedisConfig},
@@ -210,7 +210,9 @@ impl RedisStore {
                 )
             })
             .unwrap_or_default();
-        anyhow!("{e:#} (a session of {size} bytes, not saved; the stored one is kept{memory})")
+        anyhow::Error::new(Refused(format!(
+            "{e:#} (a session of {size} bytes, not saved; the stored one is kept{memory})"
+        )))
     }
 
     /// Runs a command that takes, holds or releases `lock`. If its reply is lost (timeout,

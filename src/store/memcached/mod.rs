@@ -317,11 +317,11 @@ impl MemcachedStore {
                 "memcached removed the copy stored before, as it does when it refuses a set"
             }
         };
-        anyhow!(
+        anyhow::Error::new(super::Refused(format!(
             "{}: session {}…: not saved: {why}; {left}",
             self.nodes[node].label(),
             self.short_id(key)
-        )
+        )))
     }
 
     /// Runs `f` on each node of `key`'s route, one after the other. Succeeds when one node
