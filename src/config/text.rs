@@ -57,34 +57,39 @@ pub fn quote(text: &[u8], max: usize) -> String {
 }
 
 /// Replaces secrets in a save_path entry (`user:secret@`, `auth=secret`) with `***`, so an
-/// entry can be quoted in a warning or in phpinfo without leaking its password.
+/// entry can be quoted in a warning or in phpinfo without leaking its password. Errs on the safe
+/// side: whatever the parser might read as a password is masked, in every spelling it accepts
+/// (no scheme, escaped or upper-case parameter names) and in misspellings it refuses.
 pub fn mask_secrets(entry: &str) -> String {
     let (head, query) = match entry.split_once('?') {
         Some((h, q)) => (h, Some(q)),
         None => (entry, None),
     };
-    let mut out = match head.split_once("://") {
-        Some((scheme, rest)) => {
-            let authority_end = rest.find('/').unwrap_or(rest.len());
-            let (authority, path) = rest.split_at(authority_end);
-            match authority.rsplit_once('@') {
-                Some((userinfo, host)) => {
-                    let masked = match userinfo.split_once(':') {
-                        Some((user, _)) => format!("{user}:***"),
-                        None => "***".to_owned(),
-                    };
-                    format!("{scheme}://{masked}@{host}{path}")
-                }
-                None => head.to_owned(),
+    let (scheme, rest) = match head.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, head),
+    };
+    let is_socket_path = scheme.is_none() && (rest.starts_with('/') || rest.starts_with("unix:"));
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let mut out = match (authority.rsplit_once('@'), is_socket_path) {
+        (Some((userinfo, host)), false) => {
+            let masked = match userinfo.split_once(':') {
+                Some((user, _)) => format!("{user}:***"),
+                None => "***".to_owned(),
+            };
+            match scheme {
+                Some(scheme) => format!("{scheme}://{masked}@{host}{path}"),
+                None => format!("{masked}@{host}{path}"),
             }
         }
-        None => head.to_owned(),
+        _ => head.to_owned(),
     };
     if let Some(query) = query {
         let params: Vec<String> = query
             .split('&')
             .map(|pair| match pair.split_once('=') {
-                Some((k, _)) if k.starts_with("auth") || k.contains("pass") => format!("{k}=***"),
+                Some((k, _)) if names_a_secret(k) => format!("{k}=***"),
                 _ => pair.to_owned(),
             })
             .collect();
@@ -94,9 +99,35 @@ pub fn mask_secrets(entry: &str) -> String {
     out
 }
 
+/// A parameter name that may carry a password, as written (escapes, any case).
+fn names_a_secret(raw: &str) -> bool {
+    let name = percent_decode(raw, true)
+        .unwrap_or_else(|_| raw.to_owned())
+        .to_ascii_lowercase();
+    ["auth", "pass", "pwd", "secret"]
+        .iter()
+        .any(|word| name.contains(word))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_are_masked_in_every_accepted_spelling() {
+        assert_eq!(mask_secrets("redis://u:pw@h:1/2"), "redis://u:***@h:1/2");
+        assert_eq!(mask_secrets("pw@h:1"), "***@h:1");
+        assert_eq!(mask_secrets("alice:pw@h:1"), "alice:***@h:1");
+        assert_eq!(
+            mask_secrets("tcp://h?%61uth=pw&AUTH=pw&auth[pass]=pw&x=1"),
+            "tcp://h?%61uth=***&AUTH=***&auth[pass]=***&x=1"
+        );
+        assert_eq!(mask_secrets("/run/a@b.sock"), "/run/a@b.sock");
+        assert_eq!(
+            mask_secrets("unix:///run/redis.sock?auth=pw"),
+            "unix:///run/redis.sock?auth=***"
+        );
+    }
 
     #[test]
     fn decodes_escapes_and_plus() {
