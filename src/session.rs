@@ -65,20 +65,24 @@ pub struct Session {
 /// The lifetime used when `session.gc_maxlifetime` is 0 or negative, as phpredis does: such a
 /// value would expire every session at once, so every write would fail.
 pub const FALLBACK_LIFETIME: Ttl = 1440;
+/// The longest lifetime kept, as phpredis caps it (68 years): PHP_INT_MAX, written to mean
+/// "never expire", is beyond what Redis accepts as an expiry, so every write would fail.
+pub const MAX_LIFETIME: Ttl = i32::MAX as Ttl;
 
 /// Converts `session.gc_maxlifetime` to an expiry.
 pub fn ttl(lifetime: i64) -> Ttl {
     match Ttl::try_from(lifetime) {
-        Ok(secs) if secs > 0 => secs,
+        Ok(secs) if secs > 0 => secs.min(MAX_LIFETIME),
         _ => FALLBACK_LIFETIME,
     }
 }
 
 /// The notice for a lifetime that [`ttl`] replaces, once per request.
 pub fn lifetime_notice(lifetime: i64) -> Option<String> {
-    (lifetime <= 0).then(|| {
+    let kept = ttl(lifetime);
+    (i64::try_from(kept) != Ok(lifetime)).then(|| {
         format!(
-            "rsession: session.gc_maxlifetime is {lifetime}: sessions are kept for {FALLBACK_LIFETIME} seconds instead"
+            "rsession: session.gc_maxlifetime is {lifetime}: sessions are kept for {kept} seconds instead"
         )
     })
 }

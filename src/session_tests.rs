@@ -41,6 +41,12 @@ fn ttl_and_short_ids() {
     assert_eq!(ttl(60), 60);
     assert_eq!(ttl(0), 1440);
     assert_eq!(ttl(-5), 1440);
+    assert_eq!(ttl(i64::MAX), 2147483647);
+    assert_eq!(
+        lifetime_notice(i64::MAX).unwrap(),
+        "rsession: session.gc_maxlifetime is 9223372036854775807: sessions are kept for 2147483647 seconds instead"
+    );
+    assert_eq!(lifetime_notice(2147483647), None);
     assert_eq!(lifetime_notice(60), None);
     assert_eq!(
         lifetime_notice(0).unwrap(),
