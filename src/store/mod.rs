@@ -8,6 +8,7 @@ pub mod memory;
 pub mod placement;
 pub mod pool;
 pub mod redis;
+pub mod socket;
 
 use anyhow::Result;
 

@@ -23,12 +23,13 @@
 use std::{
     fmt,
     io::{self, Read},
-    net::{TcpStream, ToSocketAddrs},
-    os::{fd::AsRawFd, unix::net::UnixStream},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
-use crate::config::Address;
+use crate::{
+    config::Address,
+    store::socket::{timed_out, Socket},
+};
 
 /// A reply line longer than this is garbage (the longest real one is a VALUE line: a 250-byte
 /// key and four numbers).
@@ -38,9 +39,6 @@ const MAX_VALUE: usize = 1 << 30;
 const READ_BUFFER: usize = 16 * 1024;
 /// Buffers grown past this by a large session shrink back after their round trip.
 const KEEP_BUFFER: usize = 256 * 1024;
-/// A socket timeout is changed only when it is off the deadline by more than this, so a
-/// round trip that answers at once costs no setsockopt.
-const TIMEOUT_SLACK: Duration = Duration::from_millis(1);
 
 #[derive(Debug)]
 pub enum WireError {
@@ -99,123 +97,15 @@ pub struct Item {
     pub cas: Option<u64>,
 }
 
-enum Stream {
-    Tcp(TcpStream),
-    Unix(UnixStream),
-}
-
-impl Stream {
-    /// A second handle on the same socket (a duplicated descriptor).
-    fn try_clone(&self) -> io::Result<Stream> {
-        Ok(match self {
-            Stream::Tcp(s) => Stream::Tcp(s.try_clone()?),
-            Stream::Unix(s) => Stream::Unix(s.try_clone()?),
-        })
-    }
-
-    fn set_read_timeout(&self, d: Duration) -> io::Result<()> {
-        match self {
-            Stream::Tcp(s) => s.set_read_timeout(Some(d)),
-            Stream::Unix(s) => s.set_read_timeout(Some(d)),
-        }
-    }
-
-    fn set_write_timeout(&self, d: Duration) -> io::Result<()> {
-        match self {
-            Stream::Tcp(s) => s.set_write_timeout(Some(d)),
-            Stream::Unix(s) => s.set_write_timeout(Some(d)),
-        }
-    }
-
-    /// Reads with `recv` on either kind of socket.
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.read(buf),
-            Stream::Unix(s) => s.read(buf),
-        }
-    }
-
-    /// One `send` with MSG_NOSIGNAL (std writes to a unix socket with `write`, which raises
-    /// SIGPIPE when the server has gone).
-    fn send(&self, buf: &[u8]) -> io::Result<usize> {
-        let fd = match self {
-            Stream::Tcp(s) => s.as_raw_fd(),
-            Stream::Unix(s) => s.as_raw_fd(),
-        };
-        // SAFETY: `fd` is an open socket owned by `self` for the duration of the call, and the
-        // pointer and length describe the live, initialized slice `buf`.
-        let sent = unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), libc::MSG_NOSIGNAL) };
-        match sent {
-            -1 => Err(io::Error::last_os_error()),
-            n => Ok(n as usize),
-        }
-    }
-}
-
-/// Which socket timeout a wait uses.
-#[derive(Clone, Copy)]
-enum Wait {
-    Receive,
-    Send,
-}
-
 /// One connection to one memcached server.
 pub struct Conn {
-    stream: Stream,
+    socket: Socket,
     /// The batch being built.
     out: Vec<u8>,
     /// Replies read but not yet parsed: `buf[start..end]`.
     buf: Vec<u8>,
     start: usize,
     end: usize,
-    read_timeout: Duration,
-    /// The socket's receive and send timeouts as last set.
-    rcv_timeout: Duration,
-    snd_timeout: Duration,
-    /// When the current batch began to go out, and when its replies are due.
-    sent_at: Instant,
-    deadline: Instant,
-}
-
-fn timed_out(kind: io::ErrorKind) -> bool {
-    matches!(kind, io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
-}
-
-/// Connects in the caller's thread: a refused connection fails at once, a silent one after
-/// `connect_timeout` (shared by all the addresses a host name resolves to).
-fn open(address: &Address, connect_timeout: Duration) -> io::Result<Stream> {
-    match address {
-        Address::Unix(path) => UnixStream::connect(path).map(Stream::Unix),
-        Address::Tcp { host, port } => {
-            let deadline = Instant::now() + connect_timeout;
-            let mut last = None;
-            for addr in (host.as_str(), *port).to_socket_addrs()? {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    break;
-                }
-                match TcpStream::connect_timeout(&addr, left) {
-                    Ok(stream) => {
-                        // Each batch is complete when written: nothing to gain from Nagle.
-                        stream.set_nodelay(true)?;
-                        return Ok(Stream::Tcp(stream));
-                    }
-                    Err(e) => last = Some(e),
-                }
-            }
-            Err(match last {
-                Some(e) if timed_out(e.kind()) => io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    format!("no answer within {connect_timeout:?} (connect timeout)"),
-                ),
-                Some(e) => e,
-                None => io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    format!("no answer within {connect_timeout:?} (connect timeout)"),
-                ),
-            })
-        }
-    }
 }
 
 /// Appends a number in decimal.
@@ -254,21 +144,12 @@ impl Conn {
         connect_timeout: Duration,
         read_timeout: Duration,
     ) -> Result<Conn, WireError> {
-        let stream = open(address, connect_timeout)?;
-        stream.set_read_timeout(read_timeout)?;
-        stream.set_write_timeout(read_timeout)?;
-        let now = Instant::now();
         Ok(Conn {
-            stream,
+            socket: Socket::connect(address, connect_timeout, read_timeout)?,
             out: Vec::with_capacity(1024),
             buf: vec![0; READ_BUFFER],
             start: 0,
             end: 0,
-            read_timeout,
-            rcv_timeout: read_timeout,
-            snd_timeout: read_timeout,
-            sent_at: now,
-            deadline: now,
         })
     }
 
@@ -276,28 +157,21 @@ impl Conn {
     /// passed: the replies read but not parsed yet come along, and the rest are due within
     /// `wait` from now. The socket stays open while either handle does.
     pub fn detach(&self, wait: Duration) -> io::Result<Conn> {
-        let now = Instant::now();
         let unparsed = &self.buf[self.start..self.end];
         let mut buf = vec![0; READ_BUFFER.max(unparsed.len())];
         buf[..unparsed.len()].copy_from_slice(unparsed);
         Ok(Conn {
-            stream: self.stream.try_clone()?,
+            socket: self.socket.try_clone(wait)?,
             out: Vec::new(),
             buf,
             start: 0,
             end: unparsed.len(),
-            read_timeout: wait,
-            // Socket options belong to the socket, which both handles share.
-            rcv_timeout: self.rcv_timeout,
-            snd_timeout: self.snd_timeout,
-            sent_at: now,
-            deadline: now + wait,
         })
     }
 
     /// Replies from now on wait at most `read_timeout` (the socket follows at the next wait).
     pub fn set_read_timeout(&mut self, read_timeout: Duration) {
-        self.read_timeout = read_timeout;
+        self.socket.set_read_timeout(read_timeout);
     }
 
     // Commands, appended to the batch. Keys are checked by the store: at most 250 bytes, no
@@ -386,17 +260,9 @@ impl Conn {
         if self.buf.len() > KEEP_BUFFER {
             self.buf = vec![0; READ_BUFFER];
         }
-        self.sent_at = Instant::now();
-        self.deadline = self.sent_at + self.read_timeout;
-        let mut sent = 0;
-        while sent < self.out.len() {
-            self.arm(Wait::Send)?;
-            match self.stream.send(&self.out[sent..]) {
-                Ok(n) => sent += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if timed_out(e.kind()) => return Err(self.timeout()),
-                Err(e) => return Err(e.into()),
-            }
+        self.socket.start_round_trip();
+        if let Err(e) = self.socket.send_all(&self.out) {
+            return Err(self.io_error(e));
         }
         self.out.clear();
         if self.out.capacity() > KEEP_BUFFER {
@@ -405,38 +271,16 @@ impl Conn {
         Ok(())
     }
 
-    fn timeout(&self) -> WireError {
-        WireError::Timeout {
-            limit: self.read_timeout,
-            waited: self.sent_at.elapsed(),
+    /// A socket error as the store reports it: a timeout says what the deadline was and how
+    /// long the round trip waited.
+    fn io_error(&self, e: io::Error) -> WireError {
+        match timed_out(e.kind()) {
+            true => WireError::Timeout {
+                limit: self.socket.read_timeout(),
+                waited: self.socket.waited(),
+            },
+            false => WireError::Io(e),
         }
-    }
-
-    /// Makes the socket's next wait end at the batch's deadline: the timeout is set only when it
-    /// would otherwise be off by more than the slack (a later read of a slow round trip, or the
-    /// first one after such a round trip).
-    fn arm(&mut self, wait: Wait) -> Result<(), WireError> {
-        let left = self.deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(self.timeout());
-        }
-        let current = match wait {
-            Wait::Receive => self.rcv_timeout,
-            Wait::Send => self.snd_timeout,
-        };
-        if current.abs_diff(left) > TIMEOUT_SLACK {
-            match wait {
-                Wait::Receive => {
-                    self.stream.set_read_timeout(left)?;
-                    self.rcv_timeout = left;
-                }
-                Wait::Send => {
-                    self.stream.set_write_timeout(left)?;
-                    self.snd_timeout = left;
-                }
-            }
-        }
-        Ok(())
     }
 
     /// Reads more of the replies, making room for at least `room` unparsed bytes first.
@@ -457,23 +301,16 @@ impl Conn {
             let grown = self.buf.len() * 2;
             self.buf.resize(grown, 0);
         }
-        loop {
-            self.arm(Wait::Receive)?;
-            match self.stream.read(&mut self.buf[self.end..]) {
-                Ok(0) => {
-                    return Err(WireError::Io(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        "the server closed the connection",
-                    )))
-                }
-                Ok(n) => {
-                    self.end += n;
-                    return Ok(());
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if timed_out(e.kind()) => return Err(self.timeout()),
-                Err(e) => return Err(e.into()),
+        match self.socket.read(&mut self.buf[self.end..]) {
+            Ok(0) => Err(WireError::Io(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the server closed the connection",
+            ))),
+            Ok(n) => {
+                self.end += n;
+                Ok(())
             }
+            Err(e) => Err(self.io_error(e)),
         }
     }
 
@@ -599,7 +436,7 @@ impl Conn {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::{io::Write, net::TcpListener, sync::mpsc, thread};
+    use std::{io::Write, net::TcpListener, sync::mpsc, thread, time::Instant};
 
     /// A scripted peer: reads one request (until `expect` bytes arrived), then writes each
     /// (delay, bytes) step. Returns the address to connect to and what it received.
