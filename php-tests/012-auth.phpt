@@ -59,15 +59,15 @@ ok
 bool(false)
 array(2) {
   [0]=>
-  string(%d) "session_start(): rsession: redis 127.0.0.1:%d: cannot connect: Password authentication failed%s"
+  string(%d) "session_start(): rsession: redis 127.0.0.1:%d: cannot connect: "WRONGPASS": invalid username-password pair or user is disabled."
   [1]=>
   string(%d) "session_start(): Failed to read session data: rsession (path: redis://:wrong@127.0.0.1:%d)"
 }
 bool(false)
-session_start(): rsession: redis 127.0.0.1:%d: cannot connect: Password authentication failed%s
+session_start(): rsession: redis 127.0.0.1:%d: cannot connect: "WRONGPASS": invalid username-password pair or user is disabled.
 session_start(): Failed to read session data: rsession (path: redis://alice:wrong@127.0.0.1:%d)
 bool(false)
-session_start(): rsession: redis 127.0.0.1:%d: cannot connect: Password authentication failed%s
+session_start(): rsession: redis 127.0.0.1:%d: cannot connect: "WRONGPASS": invalid username-password pair or user is disabled.
 session_start(): Failed to read session data: rsession (path: tcp://127.0.0.1:%d?auth[user]=alice&auth[pass]=wrong)
 bool(false)
 session_start(): rsession: redis 127.0.0.1:%d: lock+GET failed: "NOAUTH": Authentication required.

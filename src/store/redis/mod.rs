@@ -5,12 +5,12 @@ use std::{cell::Cell, sync::Arc, time::Duration};
 
 use anyhow::Result;
 use once_cell::sync::Lazy;
-use redis::{
-    ConnectionAddr, ConnectionInfo, ErrorKind, IntoConnectionInfo, RedisConnectionInfo, RedisError,
-    Script,
-};
+use redis::{ErrorKind, RedisError, Script};
 use scheduled_thread_pool::ScheduledThreadPool;
 
+mod conn;
+
+use self::conn::{Conn, Login};
 use super::{
     pool::{AfterError, Connector, LazyPool, Timeouts},
     Refused, Store, Ttl, Unlocked,
@@ -105,24 +105,29 @@ pub struct RedisStore {
 }
 
 pub struct RedisConnector {
-    info: ConnectionInfo,
+    address: Address,
+    username: Option<String>,
+    password: Option<String>,
+    database: i64,
 }
 
 impl Connector for RedisConnector {
-    type Conn = redis::Connection;
+    type Conn = Conn;
     type Error = RedisError;
 
     /// Connects and authenticates/selects the database, all within the connect timeout.
-    fn connect(&self, timeouts: &Timeouts) -> Result<redis::Connection, RedisError> {
-        let mut conn = redis::Client::open(self.info.clone())?
-            .get_connection_with_timeout(timeouts.connect)?;
-        self.retime(&mut conn, timeouts)?;
-        Ok(conn)
+    fn connect(&self, timeouts: &Timeouts) -> Result<Conn, RedisError> {
+        let login = Login {
+            username: self.username.as_deref(),
+            password: self.password.as_deref(),
+            database: self.database,
+        };
+        Conn::connect(&self.address, &login, timeouts)
     }
 
-    fn retime(&self, conn: &mut redis::Connection, timeouts: &Timeouts) -> Result<(), RedisError> {
-        conn.set_read_timeout(Some(timeouts.read))?;
-        conn.set_write_timeout(Some(timeouts.read))
+    fn retime(&self, conn: &mut Conn, timeouts: &Timeouts) -> Result<(), RedisError> {
+        conn.set_read_timeout(timeouts);
+        Ok(())
     }
 
     fn after_error(&self, e: &RedisError) -> AfterError {
@@ -142,28 +147,13 @@ impl Connector for RedisConnector {
     }
 }
 
-fn connection_info(cfg: &RedisConfig) -> Result<ConnectionInfo> {
-    let addr = match &cfg.address {
-        Address::Tcp { host, port } => ConnectionAddr::Tcp(host.clone(), *port),
-        Address::Unix(path) => ConnectionAddr::Unix(path.clone()),
-    };
-    // No CLIENT SETINFO on connect: only AUTH and SELECT when configured.
-    let mut redis = RedisConnectionInfo::default()
-        .set_db(cfg.database)
-        .set_skip_set_lib_name();
-    if let Some(user) = &cfg.username {
-        redis = redis.set_username(user);
-    }
-    if let Some(password) = &cfg.password {
-        redis = redis.set_password(password);
-    }
-    Ok(addr.into_connection_info()?.set_redis_settings(redis))
-}
-
 /// The pool for `cfg`'s server, database and user (its timeouts play no part).
 pub fn pool(cfg: &RedisConfig, threads: Arc<ScheduledThreadPool>) -> Result<Arc<RedisPool>> {
     let connector = RedisConnector {
-        info: connection_info(cfg)?,
+        address: cfg.address.clone(),
+        username: cfg.username.clone(),
+        password: cfg.password.clone(),
+        database: cfg.database,
     };
     Ok(Arc::new(LazyPool::new(
         connector,
@@ -226,7 +216,7 @@ impl RedisStore {
         &self,
         op: &str,
         lock: &Lock,
-        f: impl Fn(&mut redis::Connection) -> redis::RedisResult<T>,
+        f: impl Fn(&mut Conn) -> redis::RedisResult<T>,
     ) -> Result<T> {
         let release = || {
             redis::cmd("EVAL")
@@ -253,11 +243,7 @@ impl RedisStore {
         result
     }
 
-    fn run<T>(
-        &self,
-        op: &str,
-        f: impl Fn(&mut redis::Connection) -> redis::RedisResult<T>,
-    ) -> Result<T> {
+    fn run<T>(&self, op: &str, f: impl Fn(&mut Conn) -> redis::RedisResult<T>) -> Result<T> {
         self.pool.run(op, &self.timeouts, f)
     }
 }
