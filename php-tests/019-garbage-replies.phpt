@@ -43,7 +43,7 @@ false session_start(): rsession: redis ADDR: lock+GET failed: Incompatible type 
 false session_start(): rsession: redis ADDR: lock+GET failed: unexpected end of file
 false session_start(): rsession: redis ADDR: lock+GET failed: Incompatible type - Parse error at 1; Expected integer, got garbage
 false session_start(): rsession: redis ADDR: lock+GET failed: unexpected end of file
-false session_start(): rsession: redis ADDR: lock+GET failed: ResponseError: something broke
+false session_start(): rsession: redis ADDR: lock+GET failed: unexpected end of file
 bool(false)
 session_start(): rsession: redis ADDR: lock+GET failed: "WRONGTYPE": Operation against a key holding the wrong kind of value
 int(0)

@@ -58,12 +58,12 @@ foreach (['1', '0'] as $locking) {
 ?>
 --EXPECT--
 locking=1
-new session            2 round trips  {"del":1,"evalsha":2,"get":2,"set":2}
-read + write           2 round trips  {"del":1,"evalsha":2,"get":2,"set":2}
-read + unchanged       2 round trips  {"del":1,"evalsha":2,"expire":1,"get":2,"set":1}
-strict, read + write   2 round trips  {"del":1,"evalsha":2,"get":2,"set":2}
-read_and_close         2 round trips  {"del":1,"evalsha":2,"get":2,"set":1}
-session_gc             2 round trips  {"del":1,"evalsha":2,"get":2,"set":1}
+new session            2 round trips  {"del":1,"evalsha":1,"get":3,"set":2}
+read + write           2 round trips  {"del":1,"evalsha":1,"get":3,"set":2}
+read + unchanged       2 round trips  {"del":1,"evalsha":1,"expire":1,"get":3,"set":1}
+strict, read + write   2 round trips  {"del":1,"evalsha":1,"get":3,"set":2}
+read_and_close         2 round trips  {"del":1,"evalsha":1,"get":3,"set":1}
+session_gc             2 round trips  {"del":1,"evalsha":1,"get":3,"set":1}
 int(0)
 locking=0
 new session            2 round trips  {"exists":1,"set":1}

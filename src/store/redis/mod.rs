@@ -5,7 +5,7 @@ use std::{cell::Cell, sync::Arc, time::Duration};
 
 use anyhow::Result;
 use once_cell::sync::Lazy;
-use redis::{ErrorKind, RedisError, Script};
+use redis::{ConnectionLike, ErrorKind, RedisError, Script, Value};
 use scheduled_thread_pool::ScheduledThreadPool;
 
 mod conn;
@@ -20,28 +20,8 @@ use crate::{
     lock::Lock,
 };
 
-// Server-side scripts: the owner check and the change happen atomically, in one round trip,
-// and each answers with one reply, so one read timeout bounds the round trip.
+// Server-side scripts: the owner check and the change happen atomically, in one round trip.
 // KEYS[1] = data key, KEYS[2] = lock key, ARGV[1] = our token.
-
-/// Takes the lock if free (ARGV[2] = expiry in ms) and reads the data (ARGV[3] = new expiry in
-/// seconds for GETEX, or 0 for GET): {1 if the lock is ours, the data}. A lock that already
-/// holds our token is ours: a retry after a lost reply finds its own lock. If the data cannot
-/// be read (e.g. WRONGTYPE), the lock is not kept.
-static LOCK_GET: Lazy<Script> = Lazy::new(|| {
-    Script::new(
-        "local mine = redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) \
-         if not mine then mine = redis.call('GET', KEYS[2]) == ARGV[1] end \
-         local data \
-         if ARGV[3] == '0' then data = redis.pcall('GET', KEYS[1]) \
-         else data = redis.pcall('GETEX', KEYS[1], 'EX', ARGV[3]) end \
-         if type(data) == 'table' and data.err then \
-           if mine then redis.call('DEL', KEYS[2]) end \
-           return data \
-         end \
-         return {mine and 1 or 0, data}",
-    )
-});
 
 /// Writes the data (ARGV[2], expiring in ARGV[3] s) and releases the lock, if the lock is ours:
 /// 1 = done, 0 = lock not ours, 3 = lock not ours but the data is already what we write (a
@@ -290,21 +270,56 @@ impl Store for RedisStore {
     }
 
     /// One script, one reply: take the lock, read the data.
+    /// `SET lock token NX PX`, `GET lock` and `GET` (or `GETEX`) in one write: one round trip,
+    /// its three replies under one deadline, and cheaper for the server than a script. The lock
+    /// is ours when it holds our token, also when a retry after a lost reply finds the lock its
+    /// first try took. If the data cannot be read (e.g. WRONGTYPE), the lock is not kept.
     fn lock_get(
         &self,
         key: &[u8],
         lock: &Lock,
         refresh: Option<Ttl>,
     ) -> Result<(bool, Option<Vec<u8>>)> {
+        let mut batch = redis::cmd("SET")
+            .arg(&lock.key)
+            .arg(&lock.token)
+            .arg("NX")
+            .arg("PX")
+            .arg(millis(lock.expire))
+            .get_packed_command();
+        batch.extend(redis::cmd("GET").arg(&lock.key).get_packed_command());
+        batch.extend(match refresh {
+            None => redis::cmd("GET").arg(key).get_packed_command(),
+            Some(ttl) => redis::cmd("GETEX")
+                .arg(key)
+                .arg("EX")
+                .arg(ttl)
+                .get_packed_command(),
+        });
         self.run_holding("lock+GET", lock, |c| {
-            LOCK_GET
-                .key(key)
-                .key(&lock.key)
-                .arg(&lock.token)
-                .arg(millis(lock.expire))
-                .arg(refresh.unwrap_or(0))
-                .invoke::<(i64, Option<Vec<u8>>)>(c)
-                .map(|(mine, data)| (mine == 1, data))
+            let [taken, holder, data]: [Value; 3] = c
+                .req_packed_commands(&batch, 0, 3)?
+                .try_into()
+                .map_err(|_| RedisError::from((ErrorKind::Parse, "expected 3 replies")))?;
+            if let Value::ServerError(e) = taken {
+                return Err(e.into());
+            }
+            let mine = redis::from_redis_value::<Option<Vec<u8>>>(holder)?.as_deref()
+                == Some(lock.token.as_bytes());
+            match data {
+                Value::ServerError(e) => {
+                    if mine {
+                        let _ = redis::cmd("EVAL")
+                            .arg(RELEASE)
+                            .arg(1)
+                            .arg(&lock.key)
+                            .arg(&lock.token)
+                            .query::<i64>(c);
+                    }
+                    Err(e.into())
+                }
+                data => Ok((mine, redis::from_redis_value::<Option<Vec<u8>>>(data)?)),
+            }
         })
     }
 
