@@ -1,5 +1,5 @@
-//! Redis over pooled blocking connections: one command, one round trip, every call bounded by
-//! the configured timeouts.
+//! Redis over pooled blocking connections (conn.rs): each call one round trip, bounded by one
+//! deadline, with the lock's owner check done by the server.
 
 use std::{cell::Cell, sync::Arc, time::Duration};
 
@@ -39,6 +39,7 @@ static SET_UNLOCK: Lazy<Script> = Lazy::new(|| {
          return 1",
     )
 });
+
 /// ARGV[2] = new expiry in seconds, or 0 for release only. 1 = released, 2 = released, but no
 /// value to refresh, 0 = lock not ours.
 static TOUCH_UNLOCK: Lazy<Script> = Lazy::new(|| {
