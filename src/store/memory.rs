@@ -156,10 +156,7 @@ impl Store for MemoryStore {
     fn set_unlock(&self, key: &[u8], value: &[u8], ttl: Ttl, lock: &Lock) -> Result<Unlocked> {
         self.call("set_unlock", |s| {
             if !s.ours(lock) {
-                return Ok(match s.live(key) {
-                    Some(v) if v.as_slice() == value => Unlocked::Done,
-                    _ => Unlocked::LockLost,
-                });
+                return Ok(Unlocked::LockLost);
             }
             s.put(key, value, secs(ttl));
             s.items.remove(&lock.key);

@@ -25,7 +25,7 @@ mod janitor;
 mod wire;
 
 use std::{
-    cell::RefCell,
+    cell::{Cell, RefCell},
     sync::Arc,
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
@@ -636,7 +636,12 @@ impl Store for MemcachedStore {
         let exptime = exptime(ttl)?;
         let copies: Vec<usize> = self.route(key).into_iter().filter(|&i| i != node).collect();
         let release_now = copies.is_empty();
+        // Equal bytes stored mean our write landed only on a retry, after the first try's reply
+        // was lost; on a first try they are another writer's (two requests that both turned
+        // n into n+1), and taking them for ours would report a lost update as saved.
+        let tries = Cell::new(0);
         let (outcome, ours) = self.nodes[node].run("write+unlock", &self.timeouts, |c| {
+            tries.set(tries.get() + 1);
             match data_version {
                 Some(version) => c.cas(key, value, exptime, version),
                 // A session that did not exist when we locked it: a newer new session written
@@ -654,7 +659,7 @@ impl Store for MemcachedStore {
             };
             let mut outcome = written(c, write, "the data write")?;
             if let Written::Changed = outcome {
-                if holds(c, key, value)? {
+                if tries.get() > 1 && holds(c, key, value)? {
                     outcome = Written::Stored;
                 }
             }
@@ -680,11 +685,13 @@ impl Store for MemcachedStore {
             // evicted (or removed by a writer that takes no lock) while we held it. Put it
             // back, unless someone created it in the meantime.
             Written::Gone => {
+                let tries = Cell::new(0);
                 let stored = self.nodes[node].run("add", &self.timeouts, |c| {
+                    tries.set(tries.get() + 1);
                     c.add(key, value, exptime);
                     c.send()?;
                     let reply = c.reply()?;
-                    Ok(reply == Reply::Stored || holds(c, key, value)?)
+                    Ok(reply == Reply::Stored || (tries.get() > 1 && holds(c, key, value)?))
                 })?;
                 if stored {
                     self.set_copies(key, value, &copies, exptime);

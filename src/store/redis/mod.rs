@@ -325,7 +325,11 @@ impl Store for RedisStore {
     }
 
     fn set_unlock(&self, key: &[u8], value: &[u8], ttl: Ttl, lock: &Lock) -> Result<Unlocked> {
+        // Equal data stored means our write landed only on a retry, after the first try's reply
+        // was lost (3); on a first try it is another writer's: the lock was lost.
+        let tries = Cell::new(0);
         self.run_holding("SET+unlock", lock, |c| {
+            tries.set(tries.get() + 1);
             SET_UNLOCK
                 .key(key)
                 .key(&lock.key)
@@ -333,7 +337,10 @@ impl Store for RedisStore {
                 .arg(value)
                 .arg(ttl)
                 .invoke(c)
-                .map(unlocked)
+                .map(|code| match code {
+                    3 if tries.get() == 1 => Unlocked::LockLost,
+                    code => unlocked(code),
+                })
         })
         .map_err(|e| self.explain_refusal(e, value.len()))
     }
