@@ -174,6 +174,17 @@ impl<C: Connector> LazyPool<C> {
                 left.as_secs_f64()
             ));
         }
+        self.run_despite_down(op, timeouts, f)
+    }
+
+    /// As [`run`](Self::run), even while the server is marked down: for cleanup that has seen
+    /// the server answer again (a background lock release), which the mark must not skip.
+    pub fn run_despite_down<T>(
+        &self,
+        op: &str,
+        timeouts: &Timeouts,
+        f: impl Fn(&mut C::Conn) -> Result<T, C::Error>,
+    ) -> Result<T> {
         let mut retried = false;
         loop {
             let mut slot = self

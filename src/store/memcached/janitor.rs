@@ -41,7 +41,9 @@ fn release_if_taken(abandoned: Abandoned, pool: &NodePool, timeouts: &Timeouts) 
         let _ = conn.reply();
     }
     let (key, token) = (&abandoned.lock_key, &abandoned.token);
-    let _ = pool.run("release lock", timeouts, |c| {
+    // The node answered again (or the wait is over): the down mark its stall left must not
+    // skip the release.
+    let _ = pool.run_despite_down("release lock", timeouts, |c| {
         c.gets(&[key]);
         c.send()?;
         let holder = c.values()?.into_iter().find(|item| item.key == *key);
