@@ -21,6 +21,7 @@
 //! arrive within one deadline, `read_timeout` after the send began, however they are split.
 
 use std::{
+    collections::VecDeque,
     fmt,
     io::{self, Read},
     time::Duration,
@@ -100,6 +101,10 @@ pub struct Item {
 /// One connection to one memcached server.
 pub struct Conn {
     socket: Socket,
+    /// The keys of each `get`/`gets` in the batch, in order: a reply may only carry those,
+    /// each once, so a reply out of step is never read as another key's value, and a server
+    /// that sends values without end is stopped at once.
+    asked: VecDeque<Vec<Vec<u8>>>,
     /// The batch being built.
     out: Vec<u8>,
     /// Replies read but not yet parsed: `buf[start..end]`.
@@ -146,6 +151,7 @@ impl Conn {
     ) -> Result<Conn, WireError> {
         Ok(Conn {
             socket: Socket::connect(address, connect_timeout, read_timeout)?,
+            asked: VecDeque::new(),
             out: Vec::with_capacity(1024),
             buf: vec![0; READ_BUFFER],
             start: 0,
@@ -162,6 +168,7 @@ impl Conn {
         buf[..unparsed.len()].copy_from_slice(unparsed);
         Ok(Conn {
             socket: self.socket.try_clone(wait)?,
+            asked: self.asked.clone(),
             out: Vec::new(),
             buf,
             start: 0,
@@ -222,11 +229,14 @@ impl Conn {
 
     pub fn get(&mut self, key: &[u8]) {
         self.keyed(b"get", &[key]);
+        self.asked.push_back(vec![key.to_vec()]);
     }
 
     /// Fetches the keys with their CAS versions.
     pub fn gets(&mut self, keys: &[&[u8]]) {
         self.keyed(b"gets", keys);
+        self.asked
+            .push_back(keys.iter().map(|k| k.to_vec()).collect());
     }
 
     pub fn touch(&mut self, key: &[u8], exptime: u32) {
@@ -367,8 +377,10 @@ impl Conn {
         })
     }
 
-    /// The items of one `get`/`gets` reply, up to its END.
+    /// The items of one `get`/`gets` reply, up to its END: only keys that command asked for,
+    /// each at most once.
     pub fn values(&mut self) -> Result<Vec<Item>, WireError> {
+        let mut asked = self.asked.pop_front().unwrap_or_default();
         let mut items = Vec::new();
         loop {
             let line = self.line()?;
@@ -384,6 +396,15 @@ impl Conn {
             };
             let mut fields = fields.split(|&b| b == b' ');
             let key = fields.next().unwrap_or_default().to_vec();
+            match asked.iter().position(|k| *k == key) {
+                Some(at) => drop(asked.swap_remove(at)),
+                None => {
+                    return Err(protocol(format!(
+                        "a value for {:?}, which this command did not ask for (or asked for once)",
+                        String::from_utf8_lossy(&key)
+                    )))
+                }
+            }
             parse_number(fields.next(), "flags")?;
             let len = parse_number(fields.next(), "value length")?;
             let cas = fields
@@ -401,8 +422,11 @@ impl Conn {
 
     /// A data block of `len` bytes and its CRLF.
     fn data(&mut self, len: usize) -> Result<Vec<u8>, WireError> {
+        // The buffer grows with what arrives (doubling), not with what the header announces:
+        // a header may promise a gigabyte that never comes.
         while self.end - self.start < len + 2 {
-            self.fill(len + 2)?;
+            let have = self.end - self.start;
+            self.fill((len + 2).min(have.saturating_mul(2).max(READ_BUFFER)))?;
         }
         let block = &self.buf[self.start..self.start + len + 2];
         if &block[len..] != b"\r\n" {
