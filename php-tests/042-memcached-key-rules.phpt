@@ -34,16 +34,16 @@ foreach (['memcached://127.0.0.1:16381,,127.0.0.1:16382', 'memcached://127.0.0.1
 ?>
 --EXPECTF--
 bool(false)
-session_start(): rsession: save_path entry 1 "memcached://%s?prefix=ppp%s": prefix of 230 bytes + session ids of 32 characters (session.sid_length) make keys of 262 bytes, over memcached's 250-byte key limit; shorten the prefix
+session_start(): rsession: save_path entry 1 "memcached://%s?prefix=ppp%s": prefix of 230 bytes + session ids of 32 characters (session.sid_length) + "_LOCK" (the lock's key) make keys of 267 bytes, over memcached's 250-byte key limit; shorten the prefix
 session_start(): Failed to initialize storage module: rsession (path: memcached://%s)
 array(0) {
 }
 bool(false)
 2
 bool(false)
-session_start(): rsession: save_path entry 1 "memcached://%s?prefix=my+app.": prefix "my app." contains byte 0x20; memcached keys cannot hold spaces or control characters
+session_start(): rsession: save_path entry 1 "memcached://%s?prefix=my+app.": prefix "my app." contains byte 0x20; memcached keys can only hold printable ASCII (no spaces, control characters or non-ASCII bytes)
 bool(false)
-session_start(): rsession: save_path entry 1 "memcached://%s": prefix "tab\x09." contains byte 0x09; memcached keys cannot hold spaces or control characters
+session_start(): rsession: save_path entry 1 "memcached://%s": prefix "tab\x09." contains byte 0x09; memcached keys can only hold printable ASCII (no spaces, control characters or non-ASCII bytes)
 session_start(): rsession: save_path entry 1 "memcached://127.0.0.1:16381,,127.0.0.1:16382": node 2: empty (stray comma?)
 session_start(): rsession: save_path entry 1 "memcached://127.0.0.1:16381,127.0.0.1:16381": node 2 (127.0.0.1:16381) is listed twice
 session_start(): rsession: save_path entry 1 "memcached://h:1:0": node 1: weight "0" is not a positive whole number

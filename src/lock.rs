@@ -11,7 +11,7 @@ use std::{
 use anyhow::{anyhow, Result};
 
 /// phpredis names its lock keys the same way, so two handlers never disagree on one lock.
-const LOCK_SUFFIX: &[u8] = b"_LOCK";
+pub const LOCK_SUFFIX: &[u8] = b"_LOCK";
 const FIRST_WAIT: Duration = Duration::from_millis(1);
 /// Short enough that a waiter proceeds soon after release, long enough not to flood the store.
 const MAX_WAIT: Duration = Duration::from_millis(20);

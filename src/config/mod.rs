@@ -10,7 +10,10 @@ use std::time::Duration;
 pub use redis_hosts::{RedisHost, RedisHostsConfig};
 pub use save_path::{Address, Backend, Distribution, Endpoint, Node, SavePathError};
 
-use crate::{lock::LockSettings, store::memcached::MAX_KEY_LEN as MEMCACHED_MAX_KEY_LEN};
+use crate::{
+    lock::{LockSettings, LOCK_SUFFIX},
+    store::memcached::MAX_KEY_LEN as MEMCACHED_MAX_KEY_LEN,
+};
 
 /// phpredis's session prefix, kept so sessions survive the switch to rsession.
 pub const DEFAULT_REDIS_PREFIX: &str = "PHPREDIS_SESSION:";
@@ -143,14 +146,18 @@ fn suspect_timeout(setting: &str, value: Duration) -> Option<String> {
     })
 }
 
-/// Every key is prefix + id: with `session.sid_length` (default 32) the longest a generated id
-/// gets, the prefix must leave it room under memcached's key limit.
-fn check_memcached_key_room(prefix: &str, sid_length: &str) -> Result<(), String> {
+/// Every key is prefix + id (+ "_LOCK" for the lock): with `session.sid_length` (default 32)
+/// the longest a generated id gets, the prefix must leave it room under memcached's key limit.
+fn check_memcached_key_room(prefix: &str, sid_length: &str, locking: bool) -> Result<(), String> {
     let id_len = sid_length.trim().parse::<usize>().unwrap_or(32);
-    let key_len = prefix.len() + id_len;
+    let (suffix, what) = match locking {
+        true => (LOCK_SUFFIX.len(), " + \"_LOCK\" (the lock's key)"),
+        false => (0, ""),
+    };
+    let key_len = prefix.len() + id_len + suffix;
     if key_len > MEMCACHED_MAX_KEY_LEN {
         return Err(format!(
-            "prefix of {} bytes + session ids of {id_len} characters (session.sid_length) make keys of {key_len} bytes, over memcached's {MEMCACHED_MAX_KEY_LEN}-byte key limit; shorten the prefix",
+            "prefix of {} bytes + session ids of {id_len} characters (session.sid_length){what} make keys of {key_len} bytes, over memcached's {MEMCACHED_MAX_KEY_LEN}-byte key limit; shorten the prefix",
             prefix.len()
         ));
     }
@@ -274,12 +281,13 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
                 return Err(entry_error(
                     0,
                     &format!(
-                        "prefix {} contains byte {bad:#04x}; memcached keys cannot hold spaces or control characters",
+                        "prefix {} contains byte {bad:#04x}; memcached keys can only hold printable ASCII (no spaces, control characters or non-ASCII bytes)",
                         text::quote(prefix.as_bytes(), 64)
                     ),
                 ));
             }
-            check_memcached_key_room(&prefix, &ini.sid_length).map_err(|e| entry_error(0, &e))?;
+            check_memcached_key_room(&prefix, &ini.sid_length, lock.is_some())
+                .map_err(|e| entry_error(0, &e))?;
             StoreConfig::Memcached(MemcachedConfig {
                 nodes: first.nodes,
                 prefix: prefix.clone(),
@@ -415,7 +423,7 @@ mod tests {
         );
         let e = resolve("memcached://a?prefix=my+app", &IniValues::default()).unwrap_err();
         assert!(
-            e.contains("contains byte 0x20; memcached keys cannot hold spaces"),
+            e.contains("contains byte 0x20; memcached keys can only hold printable ASCII"),
             "{e}"
         );
     }
@@ -509,6 +517,25 @@ mod tests {
             ..IniValues::default()
         };
         assert!(resolve(&format!("{ok}x"), &ini).is_ok());
+        // With locking, the lock's key ("_LOCK" more) must fit too.
+        let locking = IniValues {
+            locking: "1".into(),
+            ..IniValues::default()
+        };
+        let e = resolve(
+            &format!("memcached://h?prefix={}", "p".repeat(214)),
+            &locking,
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("+ \"_LOCK\" (the lock's key) make keys of 251 bytes"),
+            "{e}"
+        );
+        assert!(resolve(
+            &format!("memcached://h?prefix={}", "p".repeat(213)),
+            &locking
+        )
+        .is_ok());
     }
 
     #[test]
