@@ -182,14 +182,25 @@ impl Session {
             _ => return self.call(|store| store.get(&key, refresh)),
         };
         let lock = Lock::new(&key, settings.expire)?;
-        let (data, taken, waited) = lock::acquire(settings.wait, || {
+        let acquired = lock::acquire(settings.wait, || {
             let (taken, data) = self.call(|store| store.lock_get(&key, &lock, refresh))?;
             Ok(if taken {
                 Attempt::Taken(data)
             } else {
                 Attempt::Busy(data)
             })
-        })?;
+        });
+        let (data, taken, waited) = match acquired {
+            Ok(acquired) => acquired,
+            Err(e) => {
+                self.abandon(Held {
+                    id: id.to_vec(),
+                    key,
+                    lock,
+                });
+                return Err(e);
+            }
+        };
         if taken {
             self.held = Some(Held {
                 id: id.to_vec(),
@@ -365,12 +376,19 @@ impl Session {
             return Ok(());
         };
         if matches!(self.health, Health::Failed(_)) {
-            let store = self.backend.store.clone();
-            janitor::later(move || release_eventually(&*store, &held));
+            self.abandon(held);
             return Ok(());
         }
         self.call(|store| store.touch_unlock(&held.key, None, &held.lock))
             .map(drop)
+    }
+
+    /// A lock the store failed around: the call that took or held it may have left it taken
+    /// (its reply lost), so the janitor releases it, owner-checked, while the request goes on
+    /// without waiting for the store again.
+    fn abandon(&self, held: Held) {
+        let store = self.backend.store.clone();
+        janitor::later(move || release_eventually(&*store, &held));
     }
 
     /// Whether `key` is free for a new session; with locking, also takes its lock. While this
@@ -383,7 +401,17 @@ impl Session {
             _ => return self.call(|store| store.exists(&key)).map(|taken| !taken),
         };
         let lock = Lock::new(&key, settings.expire)?;
-        let (locked, data) = self.call(|store| store.lock_get(&key, &lock, None))?;
+        let (locked, data) = match self.call(|store| store.lock_get(&key, &lock, None)) {
+            Ok(replies) => replies,
+            Err(e) => {
+                self.abandon(Held {
+                    id: id.to_vec(),
+                    key,
+                    lock,
+                });
+                return Err(e);
+            }
+        };
         if locked {
             self.held = Some(Held {
                 id: id.to_vec(),

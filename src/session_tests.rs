@@ -258,3 +258,29 @@ fn locking_off_costs_one_read_and_one_write() {
     s.release().unwrap();
     assert_eq!(store.take_calls(), ["get", "set"]);
 }
+
+#[test]
+fn a_lost_reply_is_reported_and_leaves_no_lock() {
+    // The lock request ran, but its reply was lost: the read fails, and the lock it may have
+    // taken is released behind the request.
+    let store = Arc::new(MemoryStore::default());
+    let mut s = session(&store, locking("", "", ""));
+    store.fail_next(Fault::ReplyLost);
+    let e = s.read(ID, 1440).unwrap_err();
+    assert!(e.to_string().contains("reply lost"), "{e}");
+    s.release().unwrap();
+
+    // The write ran (data stored, lock released), but its reply was lost: reported as failed,
+    // never as saved elsewhere, and no lock is left.
+    let mut w = session(&store, locking("", "", ""));
+    w.read(ID, 1440).unwrap();
+    store.fail_next(Fault::ReplyLost);
+    assert!(w.write(ID, b"landed", 1440).is_err());
+    w.release().unwrap();
+    let released = (0..100).any(|_| {
+        sleep(Duration::from_millis(10));
+        store.value(&lock_key()).is_none()
+    });
+    assert!(released, "the lock was left behind");
+    assert_eq!(store.value(KEY).unwrap(), b"landed");
+}

@@ -186,42 +186,35 @@ impl RedisStore {
         )))
     }
 
-    /// Runs a command that takes, holds or releases `lock`. If its reply is lost (timeout,
-    /// garbage, a dropped connection), the command may or may not have run, and the lock may be
-    /// left ours: the owner-checked release goes down the same connection at once, without
-    /// waiting for its reply (Redis runs a connection's commands in order, so it runs after the
-    /// command even on a stalled server), or, if that connection is gone, on a fresh one.
-    /// Otherwise the user's next request would wait out the lock. A server's error reply is not
-    /// a lost reply: the scripts release the lock themselves then.
+    /// Runs a command that takes, holds or releases `lock`. If its reply goes missing (a
+    /// timeout, garbage), the command may have run and left the lock ours: the owner-checked
+    /// release goes down the same connection at once, without waiting for its reply. Redis runs
+    /// a connection's commands in order, so it runs after the command even on a stalled server
+    /// that resumes later; a release from anywhere else could run first, and find nothing. (A
+    /// connection that is gone takes nothing more: the session then has the janitor release
+    /// the lock on a fresh one.) A server's error reply is not a lost reply: the scripts release
+    /// the lock themselves then.
     fn run_holding<T>(
         &self,
         op: &str,
         lock: &Lock,
         f: impl Fn(&mut Conn) -> redis::RedisResult<T>,
     ) -> Result<T> {
-        let release = || {
-            redis::cmd("EVAL")
-                .arg(RELEASE)
-                .arg(1)
-                .arg(&lock.key)
-                .arg(&lock.token)
-                .clone()
-        };
-        let released = Cell::new(true);
-        let result = self.run(op, |c| {
+        self.run(op, |c| {
             let reply = f(c);
             if let Err(e) = &reply {
                 if !matches!(e.kind(), ErrorKind::Server(_) | ErrorKind::Extension) {
-                    let sent = c.send_packed_command(&release().get_packed_command());
-                    released.set(sent.is_ok());
+                    let release = redis::cmd("EVAL")
+                        .arg(RELEASE)
+                        .arg(1)
+                        .arg(&lock.key)
+                        .arg(&lock.token)
+                        .get_packed_command();
+                    let _ = c.send_packed_command(&release);
                 }
             }
             reply
-        });
-        if result.is_err() && !released.get() {
-            let _ = self.run("release lock", |c| release().query::<i64>(c));
-        }
-        result
+        })
     }
 
     fn run<T>(&self, op: &str, f: impl Fn(&mut Conn) -> redis::RedisResult<T>) -> Result<T> {
