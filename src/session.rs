@@ -181,32 +181,23 @@ impl Session {
             Some(settings) if !already_held => settings,
             _ => return self.call(|store| store.get(&key, refresh)),
         };
-        let lock = Lock::new(&key, settings.expire)?;
+        let candidate = Held {
+            id: id.to_vec(),
+            lock: Lock::new(&key, settings.expire)?,
+            key,
+        };
         let acquired = lock::acquire(settings.wait, || {
-            let (taken, data) = self.call(|store| store.lock_get(&key, &lock, refresh))?;
+            let (taken, data) =
+                self.call(|store| store.lock_get(&candidate.key, &candidate.lock, refresh))?;
             Ok(if taken {
                 Attempt::Taken(data)
             } else {
                 Attempt::Busy(data)
             })
         });
-        let (data, taken, waited) = match acquired {
-            Ok(acquired) => acquired,
-            Err(e) => {
-                self.abandon(Held {
-                    id: id.to_vec(),
-                    key,
-                    lock,
-                });
-                return Err(e);
-            }
-        };
+        let ((data, taken, waited), candidate) = self.or_abandon(acquired, candidate)?;
         if taken {
-            self.held = Some(Held {
-                id: id.to_vec(),
-                key,
-                lock,
-            });
+            self.held = Some(candidate);
         } else if settings.readonly_on_timeout {
             self.read_only = Some(id.to_vec());
         } else {
@@ -383,6 +374,18 @@ impl Session {
             .map(drop)
     }
 
+    /// The outcome of a call that took, or tried to take, `candidate`'s lock: on failure the
+    /// lock goes to the janitor, since the call may have taken it all the same.
+    fn or_abandon<T>(&self, outcome: Result<T>, candidate: Held) -> Result<(T, Held)> {
+        match outcome {
+            Ok(value) => Ok((value, candidate)),
+            Err(e) => {
+                self.abandon(candidate);
+                Err(e)
+            }
+        }
+    }
+
     /// A lock the store failed around: the call that took or held it may have left it taken
     /// (its reply lost), so the janitor releases it, owner-checked, while the request goes on
     /// without waiting for the store again.
@@ -400,24 +403,15 @@ impl Session {
             Some(settings) if self.held.is_none() => settings,
             _ => return self.call(|store| store.exists(&key)).map(|taken| !taken),
         };
-        let lock = Lock::new(&key, settings.expire)?;
-        let (locked, data) = match self.call(|store| store.lock_get(&key, &lock, None)) {
-            Ok(replies) => replies,
-            Err(e) => {
-                self.abandon(Held {
-                    id: id.to_vec(),
-                    key,
-                    lock,
-                });
-                return Err(e);
-            }
+        let candidate = Held {
+            id: id.to_vec(),
+            lock: Lock::new(&key, settings.expire)?,
+            key,
         };
+        let taking = self.call(|store| store.lock_get(&candidate.key, &candidate.lock, None));
+        let ((locked, data), candidate) = self.or_abandon(taking, candidate)?;
         if locked {
-            self.held = Some(Held {
-                id: id.to_vec(),
-                key,
-                lock,
-            });
+            self.held = Some(candidate);
         }
         if data.is_some() {
             self.release()?;
