@@ -22,10 +22,10 @@ const POOL_MAX_SIZE: u32 = 8;
 /// How long a request waits for a free slot when all are busy (threaded SAPIs only).
 const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// How long to wait for a connection and for each reply. Part of a store's settings, not of
-/// its connections' identity: stores that differ only in timeouts share one pool, and a pooled
-/// connection is re-timed (one system call per changed timeout) when a store with other
-/// timeouts takes it.
+/// How long to wait for a connection and for each round trip. Part of a store's settings, not
+/// of its connections' identity: stores that differ only in timeouts share one pool, and each
+/// call re-times the pooled connection it takes (a field: the socket follows at its next wait,
+/// with a system call only when its timeout is off).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Timeouts {
     pub connect: Duration,
@@ -49,7 +49,8 @@ pub trait Connector: Send + Sync + 'static {
     type Error: std::fmt::Display;
     /// Connects within `timeouts.connect`; replies then wait at most `timeouts.read`.
     fn connect(&self, timeouts: &Timeouts) -> Result<Self::Conn, Self::Error>;
-    /// Makes a pooled connection's replies wait at most `timeouts.read` from now on.
+    /// Makes a pooled connection's round trips last at most `timeouts.read` from now on; called
+    /// before every call, so it must cost no system call.
     fn retime(&self, conn: &mut Self::Conn, timeouts: &Timeouts) -> Result<(), Self::Error>;
     fn after_error(&self, e: &Self::Error) -> AfterError;
     /// The cause as a user should read it (e.g. "no reply within 1s" for a timeout).
@@ -60,8 +61,6 @@ pub trait Connector: Send + Sync + 'static {
 
 pub struct Slot<T> {
     conn: Option<T>,
-    /// The timeouts the connection has now.
-    timeouts: Option<Timeouts>,
     /// Has served a command before, so a closed-by-peer error may just mean it sat idle.
     reused: bool,
     broken: bool,
@@ -76,7 +75,6 @@ impl<T: Send + 'static> ManageConnection for SlotManager<T> {
     fn connect(&self) -> Result<Slot<T>, Self::Error> {
         Ok(Slot {
             conn: None,
-            timeouts: None,
             reused: false,
             broken: false,
         })
@@ -194,23 +192,17 @@ impl<C: Connector> LazyPool<C> {
             let slot = &mut *slot;
             let conn = match &mut slot.conn {
                 Some(conn) => {
-                    if slot.timeouts != Some(*timeouts) {
-                        if let Err(e) = self.connector.retime(conn, timeouts) {
-                            slot.broken = true;
-                            return Err(self.fail(format!(
-                                "cannot set timeouts: {}",
-                                self.connector.describe(&e, timeouts)
-                            )));
-                        }
-                        slot.timeouts = Some(*timeouts);
+                    if let Err(e) = self.connector.retime(conn, timeouts) {
+                        slot.broken = true;
+                        return Err(self.fail(format!(
+                            "cannot set timeouts: {}",
+                            self.connector.describe(&e, timeouts)
+                        )));
                     }
                     conn
                 }
                 empty => match self.connector.connect(timeouts) {
-                    Ok(conn) => {
-                        slot.timeouts = Some(*timeouts);
-                        empty.insert(conn)
-                    }
+                    Ok(conn) => empty.insert(conn),
                     Err(e) => {
                         slot.broken = true;
                         return Err(self.fail(format!(
