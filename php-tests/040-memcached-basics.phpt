@@ -33,7 +33,7 @@ var_dump(str_starts_with($m->get("memc.sess.key.$id"), 'b|s:256:'));
 $ttl = $m->ttl("memc.sess.key.$id");
 var_dump($ttl > 1230 && $ttl <= 1234);
 // The lock is gone after close.
-var_dump(mc_where($nodes, "memc.sess.key.{$id}_LOCK"));
+var_dump(mc_where($nodes, "memc.sess.key.lock.$id"));
 // A prefix of one's own.
 rs_start(mc_path('?prefix=app.sess.'));
 $id2 = session_id();

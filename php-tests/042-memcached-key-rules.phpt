@@ -34,7 +34,7 @@ foreach (['memcached://127.0.0.1:16381,,127.0.0.1:16382', 'memcached://127.0.0.1
 ?>
 --EXPECTF--
 bool(false)
-session_start(): rsession: save_path entry 1 "memcached://%s?prefix=ppp%s": prefix of 230 bytes + session ids of 32 characters (session.sid_length) + "_LOCK" (the lock's key) make keys of 267 bytes, over memcached's 250-byte key limit; shorten the prefix
+session_start(): rsession: save_path entry 1 "memcached://%s?prefix=ppp%s": prefix of 230 bytes + session ids of 32 characters (session.sid_length) + "lock." (the lock's key) make keys of 267 bytes, over memcached's 250-byte key limit; shorten the prefix
 session_start(): Failed to initialize storage module: rsession (path: memcached://%s)
 array(0) {
 }

@@ -28,7 +28,7 @@ $_SESSION['n'] = 2;
 var_dump(session_write_close());
 echo "warnings: ", json_encode(rs_warnings()), "\n";
 $m = new Memc($upstream);
-var_dump($m->get("memc.sess.key.$id"), $m->get("memc.sess.key.{$id}_LOCK"));
+var_dump($m->get("memc.sess.key.$id"), $m->get("memc.sess.key.lock.$id"));
 rs_kill($proxy);
 ?>
 --EXPECT--

@@ -17,7 +17,7 @@ $path = mc_path('?replicas=1');
 $copies = function (string $id) use ($nodes): string {
     $values = [];
     foreach (mc_where($nodes, "memc.sess.key.$id") as $i) { $values[] = (new Memc($nodes[$i]))->get("memc.sess.key.$id"); }
-    $locks = count(mc_where($nodes, "memc.sess.key.{$id}_LOCK"));
+    $locks = count(mc_where($nodes, "memc.sess.key.lock.$id"));
     return count($values) . ' copies ' . json_encode(array_values(array_unique($values))) . ", $locks locks";
 };
 rs_start($path);

@@ -26,7 +26,7 @@ rs_start($path);
 $id = session_id();
 $_SESSION['n'] = 1;
 session_write_close();
-$lock = "memc.sess.key.{$id}_LOCK";
+$lock = "memc.sess.key.lock.$id";
 
 // The node stops while the request asks for the lock: it gives up after one read_timeout.
 $signal('STOP');

@@ -27,7 +27,7 @@ rs_start($path);
 $id = session_id();
 $_SESSION['n'] = 1;
 session_write_close();
-$lock = "memc.sess.key.{$id}_LOCK";
+$lock = "memc.sess.key.lock.$id";
 
 $signal('STOP');
 var_dump(rs_start($path, $id));

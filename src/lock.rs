@@ -10,7 +10,8 @@ use std::{
 
 use anyhow::{anyhow, Result};
 
-/// phpredis names its lock keys the same way, so two handlers never disagree on one lock.
+/// A lock's key is its data key with this suffix, as phpredis names it, so two handlers never
+/// disagree on one lock (memcached names it as php-memcached does: see `Store::lock_key`).
 pub const LOCK_SUFFIX: &[u8] = b"_LOCK";
 const FIRST_WAIT: Duration = Duration::from_millis(1);
 /// Short enough that a waiter proceeds soon after release, long enough not to flood the store.
@@ -42,16 +43,16 @@ pub struct Seen {
     pub lock: Option<u64>,
     pub data: Option<u64>,
     /// Which of the store's servers holds the lock (memcached: the first live node of the
-    /// session's route when the lock was taken), so the write and release go there even if
-    /// another node went down or came back meanwhile.
+    /// lock key's route when the lock was taken), so the release goes there even if another
+    /// node went down or came back meanwhile.
     pub node: Option<usize>,
+    /// Which server the data was read from under the lock, where its write must go.
+    pub data_node: Option<usize>,
 }
 
 impl Lock {
-    pub fn new(data_key: &[u8], expire: Duration) -> Result<Lock> {
-        let mut key = Vec::with_capacity(data_key.len() + LOCK_SUFFIX.len());
-        key.extend_from_slice(data_key);
-        key.extend_from_slice(LOCK_SUFFIX);
+    /// A lock on `key` (the store names it: `Store::lock_key`) with a fresh token.
+    pub fn new(key: Vec<u8>, expire: Duration) -> Result<Lock> {
         Ok(Lock {
             key,
             token: new_token()?,
@@ -109,9 +110,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lock_key_and_token() {
-        let a = Lock::new(b"P:abc", Duration::from_secs(3)).unwrap();
-        let b = Lock::new(b"P:abc", Duration::from_secs(3)).unwrap();
+    fn token_is_fresh_random_hex() {
+        let a = Lock::new(b"P:abc_LOCK".to_vec(), Duration::from_secs(3)).unwrap();
+        let b = Lock::new(b"P:abc_LOCK".to_vec(), Duration::from_secs(3)).unwrap();
         assert_eq!(a.key, b"P:abc_LOCK");
         assert_eq!(*a.seen.lock().unwrap(), Seen::default());
         assert_eq!(a.token.len(), 32);

@@ -183,7 +183,7 @@ impl Session {
         };
         let candidate = Held {
             id: id.to_vec(),
-            lock: Lock::new(&key, settings.expire)?,
+            lock: Lock::new(self.backend.store.lock_key(&key), settings.expire)?,
             key,
         };
         let acquired = lock::acquire(settings.wait, || {
@@ -405,7 +405,7 @@ impl Session {
         };
         let candidate = Held {
             id: id.to_vec(),
-            lock: Lock::new(&key, settings.expire)?,
+            lock: Lock::new(self.backend.store.lock_key(&key), settings.expire)?,
             key,
         };
         let taking = self.call(|store| store.lock_get(&candidate.key, &candidate.lock, None));

@@ -197,8 +197,8 @@ fn locks_are_taken_once_and_released_only_by_their_owner() {
     let lock_ttl =
         |c: &mut redis::Connection| redis::cmd("PTTL").arg("k_LOCK").query::<i64>(c).unwrap();
     s.set(b"k", b"old", 100).unwrap();
-    let mine = Lock::new(b"k", Duration::from_millis(5000)).unwrap();
-    let theirs = Lock::new(b"k", Duration::from_millis(5000)).unwrap();
+    let mine = Lock::new(b"k_LOCK".to_vec(), Duration::from_millis(5000)).unwrap();
+    let theirs = Lock::new(b"k_LOCK".to_vec(), Duration::from_millis(5000)).unwrap();
     assert_eq!(
         s.lock_get(b"k", &mine, None).unwrap(),
         (true, Some(b"old".to_vec()))
@@ -234,7 +234,7 @@ fn locks_are_taken_once_and_released_only_by_their_owner() {
     assert_eq!(lock_ttl(&mut raw), -2, "released");
     assert_eq!(s.get(b"k", None).unwrap().as_deref(), Some(&b"new"[..]));
     // A value that vanished under the lock is reported, so the caller can write it back.
-    let again = Lock::new(b"k", Duration::from_millis(5000)).unwrap();
+    let again = Lock::new(b"k_LOCK".to_vec(), Duration::from_millis(5000)).unwrap();
     assert!(s.lock_get(b"k", &again, None).unwrap().0);
     s.delete(b"k").unwrap();
     assert_eq!(
@@ -248,10 +248,10 @@ fn locks_are_taken_once_and_released_only_by_their_owner() {
 fn an_expired_lock_can_be_taken_and_the_old_owner_cannot_write() {
     let server = Server::start(free_port());
     let s = store(server.port, Duration::from_secs(1));
-    let slow = Lock::new(b"k", Duration::from_millis(100)).unwrap();
+    let slow = Lock::new(b"k_LOCK".to_vec(), Duration::from_millis(100)).unwrap();
     assert!(s.lock_get(b"k", &slow, None).unwrap().0);
     sleep(Duration::from_millis(150));
-    let next = Lock::new(b"k", Duration::from_millis(5000)).unwrap();
+    let next = Lock::new(b"k_LOCK".to_vec(), Duration::from_millis(5000)).unwrap();
     assert!(
         s.lock_get(b"k", &next, None).unwrap().0,
         "an expired lock is free"

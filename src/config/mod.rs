@@ -11,8 +11,8 @@ pub use redis_hosts::{RedisHost, RedisHostsConfig};
 pub use save_path::{Address, Backend, Distribution, Endpoint, Node, SavePathError};
 
 use crate::{
-    lock::{LockSettings, LOCK_SUFFIX},
-    store::memcached::MAX_KEY_LEN as MEMCACHED_MAX_KEY_LEN,
+    lock::LockSettings,
+    store::memcached::{LOCK_INFIX, MAX_KEY_LEN as MEMCACHED_MAX_KEY_LEN},
 };
 
 /// phpredis's session prefix, kept so sessions survive the switch to rsession.
@@ -146,12 +146,12 @@ fn suspect_timeout(setting: &str, value: Duration) -> Option<String> {
     })
 }
 
-/// Every key is prefix + id (+ "_LOCK" for the lock): with `session.sid_length` (default 32)
+/// Every key is prefix + id (prefix + "lock." + id for the lock): with `session.sid_length` (default 32)
 /// the longest a generated id gets, the prefix must leave it room under memcached's key limit.
 fn check_memcached_key_room(prefix: &str, sid_length: &str, locking: bool) -> Result<(), String> {
     let id_len = sid_length.trim().parse::<usize>().unwrap_or(32);
     let (suffix, what) = match locking {
-        true => (LOCK_SUFFIX.len(), " + \"_LOCK\" (the lock's key)"),
+        true => (LOCK_INFIX.len(), " + \"lock.\" (the lock's key)"),
         false => (0, ""),
     };
     let key_len = prefix.len() + id_len + suffix;
@@ -517,7 +517,7 @@ mod tests {
             ..IniValues::default()
         };
         assert!(resolve(&format!("{ok}x"), &ini).is_ok());
-        // With locking, the lock's key ("_LOCK" more) must fit too.
+        // With locking, the lock's key ("lock." more) must fit too.
         let locking = IniValues {
             locking: "1".into(),
             ..IniValues::default()
@@ -528,7 +528,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            e.contains("+ \"_LOCK\" (the lock's key) make keys of 251 bytes"),
+            e.contains("+ \"lock.\" (the lock's key) make keys of 251 bytes"),
             "{e}"
         );
         assert!(resolve(

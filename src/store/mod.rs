@@ -12,7 +12,7 @@ pub mod socket;
 
 use anyhow::Result;
 
-use crate::lock::Lock;
+use crate::lock::{Lock, LOCK_SUFFIX};
 
 /// The session id in a key the Session built as prefix + id. Stores that spread sessions over
 /// servers place them by the id alone, as the PHP extensions they stay compatible with do.
@@ -39,6 +39,13 @@ pub trait Store: Send + Sync {
     fn label(&self) -> &str;
 
     // Locking: each call is one round trip, and every check of the owner token is atomic.
+
+    /// The key of the lock on `key`: named as the peer handler of the same store names it, so
+    /// that during a switch from that handler both lock the same key. Redis: phpredis's
+    /// `<key>_LOCK`.
+    fn lock_key(&self, key: &[u8]) -> Vec<u8> {
+        [key, LOCK_SUFFIX].concat()
+    }
 
     /// Takes `lock` if it is free and fetches the value (refreshing its expiry with `refresh`).
     /// Returns whether the lock was taken, and the value either way.

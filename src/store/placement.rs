@@ -173,6 +173,7 @@ mod tests {
     use super::*;
     use crate::{
         config::{Address, RedisConfig},
+        lock::LOCK_SUFFIX,
         store::redis::RedisStore,
     };
 
@@ -326,7 +327,7 @@ mod tests {
         // 'w' is odd: the first entry; 'p' even: the last.
         let key = b"PHPREDIS_SESSION:wejpRqCXhHiZMaLKwIE84x1vFY";
         assert_eq!(p.host(key).label(), "redis 127.0.0.1:1");
-        let lock = Lock::new(key, Duration::from_secs(1)).unwrap();
+        let lock = Lock::new([&key[..], LOCK_SUFFIX].concat(), Duration::from_secs(1)).unwrap();
         assert_eq!(p.host(&lock.key).label(), "redis 127.0.0.1:1");
         assert_eq!(
             p.host(b"PHPREDIS_SESSION:p-grhTdcx7ioJsMZwJIZ4yc1aB")

@@ -8,7 +8,11 @@
 //! have run, then releases the lock by its version if it holds our token, on a pooled
 //! connection. The request itself has already failed with its warning and does not wait.
 
-use std::sync::Arc;
+use std::{
+    sync::Arc,
+    thread,
+    time::{Duration, Instant},
+};
 
 use super::{
     release, released,
@@ -57,6 +61,34 @@ fn release_if_taken(abandoned: Abandoned, pool: &NodePool, timeouts: &Timeouts) 
                 None => Ok(false),
             },
             _ => Ok(false),
+        }
+    });
+}
+
+/// Releases a lock we know to hold (its version), once the request's own release failed after
+/// its write was done: retried on the janitor's thread until it succeeds or the lock would have
+/// expired anyway.
+pub fn release_version_later(
+    pool: Arc<NodePool>,
+    timeouts: Timeouts,
+    key: Vec<u8>,
+    version: u64,
+    expire: Duration,
+) {
+    janitor::later(move || {
+        let until = Instant::now() + expire;
+        let mut pause = Duration::from_millis(50);
+        while Instant::now() < until {
+            let done = pool.run_despite_down("release lock", &timeouts, |c| {
+                release(c, &key, version);
+                c.send()?;
+                released(c.reply()?)
+            });
+            if done.is_ok() {
+                return;
+            }
+            thread::sleep(pause.min(until.saturating_duration_since(Instant::now())));
+            pause = (pause * 2).min(Duration::from_secs(1));
         }
     });
 }

@@ -8,8 +8,13 @@
 //! marks the node down. A `SERVER_ERROR` reply (value too large, out of memory) is the server
 //! refusing one command on a healthy connection: the connection and the node stay in service.
 //!
-//! Locking costs 2 round trips per request, each one batch to the node that holds the lock (the
-//! session's first live node):
+//! The lock is php-memcached's own item, `<prefix>lock.<id>`, placed where php-memcached places
+//! it (by the hash of `lock.<id>`), so the two handlers wait for each other during a switch.
+//! php-memcached stores `1` in it and deletes it unchecked; rsession stores a random token and
+//! removes it only by its CAS version, so it never removes another request's lock.
+//!
+//! Locking costs 2 round trips per request when the lock and the data share their node (always
+//! with one node), each one batch:
 //! 1. open: `add` the lock with our random token (expiring), and `gets` the lock and the data
 //!    with their CAS versions. The lock is ours when it holds our token, also when a retry
 //!    after a dropped connection finds the lock its first attempt took.
@@ -18,6 +23,10 @@
 //!    even when our lock expired meanwhile; and release the lock with a `cas` against the
 //!    lock's own version to an expiry already past, which removes it only if it is still ours.
 //!    Unchanged data: `touch` and the release.
+//!
+//! When they are on two nodes, each step is two round trips, one after the other: the data is
+//! read once the lock is ours (so it holds every write made under the lock before), and the
+//! lock is released once the data is written (so the next holder reads it).
 //!
 //! Without locking: `get`, then `set` or `touch`. Each replica adds one round trip per write.
 
@@ -50,6 +59,8 @@ const MAX_RELATIVE_EXPIRY: Ttl = 30 * 24 * 3600;
 pub const MAX_KEY_LEN: usize = 250;
 /// An absolute expiry (over 30 days counts as a Unix time) already past: the item goes at once.
 const EXPIRED: u32 = MAX_RELATIVE_EXPIRY as u32 + 1;
+/// Between the prefix and the session id in a lock's key, as php-memcached names it.
+pub const LOCK_INFIX: &[u8] = b"lock.";
 
 /// The connections to one memcached node: shared by every store that lists the node (with the
 /// same retry_interval), whatever its prefix and timeouts.
@@ -130,6 +141,32 @@ fn seen(lock: &Lock) -> Seen {
 
 fn unexpected(reply: &Reply, op: &str) -> WireError {
     WireError::Protocol(format!("unexpected reply {reply:?} to {op}"))
+}
+
+/// Where the lock and the data were when the lock was taken, and their versions then.
+struct HeldAt {
+    lock_node: usize,
+    lock_version: u64,
+    data_node: usize,
+    /// None: the session did not exist.
+    data_version: Option<u64>,
+}
+
+impl HeldAt {
+    fn of(lock: &Lock) -> Option<HeldAt> {
+        let seen = seen(lock);
+        Some(HeldAt {
+            lock_node: seen.node?,
+            lock_version: seen.lock?,
+            data_node: seen.data_node?,
+            data_version: seen.data,
+        })
+    }
+
+    /// Whether one batch can both write the data and release the lock.
+    fn together(&self) -> bool {
+        self.lock_node == self.data_node
+    }
 }
 
 /// A write the server refused on a healthy connection (`SERVER_ERROR`, or `NOT_STORED` to a
@@ -280,8 +317,9 @@ impl MemcachedStore {
         self.ring.with_replicas(id, self.replicas)
     }
 
-    /// The node that holds the session's lock: the first of its nodes not marked down.
-    fn lock_node(&self, route: &[usize]) -> usize {
+    /// The first node of `route` not marked down (the first one if all are): the one that
+    /// holds a key's lock, or is written first.
+    fn first_live(&self, route: &[usize]) -> usize {
         route
             .iter()
             .copied()
@@ -421,18 +459,44 @@ impl MemcachedStore {
         }
     }
 
-    /// The lock's node and version, as noted when it was taken.
-    fn held(lock: &Lock) -> Option<(usize, u64, Option<u64>)> {
-        let seen = seen(lock);
-        Some((seen.node?, seen.lock?, seen.data))
-    }
-
-    /// Releases the lock on its own (after the replicas were written): true if it was ours.
-    fn release_alone(&self, node: usize, lock: &Lock, version: u64) -> Result<bool> {
-        self.nodes[node].run("release lock", &self.timeouts, |c| {
-            release(c, &lock.key, version);
+    /// Releases the lock on its own (after the data and its copies were written): true if it
+    /// was ours.
+    fn release_alone(&self, lock: &Lock, at: &HeldAt) -> Result<bool> {
+        self.nodes[at.lock_node].run("release lock", &self.timeouts, |c| {
+            release(c, &lock.key, at.lock_version);
             c.send()?;
             released(c.reply()?)
+        })
+    }
+
+    /// `release_alone` after a write that is done: a failure must not turn the saved write into
+    /// a failed one, so the janitor retries the release; meanwhile the lock counts as not ours.
+    fn release_after_write(&self, lock: &Lock, at: &HeldAt) -> bool {
+        self.release_alone(lock, at).unwrap_or_else(|_| {
+            janitor::release_version_later(
+                self.nodes[at.lock_node].clone(),
+                self.timeouts,
+                lock.key.clone(),
+                at.lock_version,
+                lock.expire,
+            );
+            false
+        })
+    }
+
+    /// The data and its version on `node`, read with `gets` (and refreshed with `refresh`).
+    fn gets_on(&self, node: usize, key: &[u8], refresh: Option<u32>) -> Result<Option<Item>> {
+        self.nodes[node].run("get", &self.timeouts, |c| {
+            c.gets(&[key]);
+            if let Some(exptime) = refresh {
+                c.touch(key, exptime);
+            }
+            c.send()?;
+            let item = c.values()?.into_iter().find(|item| item.key == key);
+            if refresh.is_some() {
+                c.reply()?;
+            }
+            Ok(item)
         })
     }
 }
@@ -521,8 +585,15 @@ impl Store for MemcachedStore {
         &self.label
     }
 
-    /// One round trip: `add` of the lock, `gets` of the lock and the data (and, with
-    /// `refresh`, a `touch` of the data), in one batch.
+    /// php-memcached's `<prefix>lock.<id>`; routed, like every key, by what follows the prefix.
+    fn lock_key(&self, key: &[u8]) -> Vec<u8> {
+        let (prefix, id) = key.split_at(self.prefix_len.min(key.len()));
+        [prefix, LOCK_INFIX, id].concat()
+    }
+
+    /// One round trip when the lock and the data share their node: `add` of the lock, `gets` of
+    /// the lock and the data (and, with `refresh`, a `touch` of the data), in one batch. On two
+    /// nodes, the data is read once the lock's batch has answered.
     fn lock_get(
         &self,
         key: &[u8],
@@ -531,7 +602,7 @@ impl Store for MemcachedStore {
     ) -> Result<(bool, Option<Vec<u8>>)> {
         if lock.key.len() > MAX_KEY_LEN {
             bail!(
-                "{}: lock key of {} bytes: prefix + session id + \"_LOCK\" must fit memcached's {MAX_KEY_LEN}-byte limit",
+                "{}: lock key of {} bytes: prefix + \"lock.\" + session id must fit memcached's {MAX_KEY_LEN}-byte limit",
                 self.label,
                 lock.key.len()
             );
@@ -539,22 +610,27 @@ impl Store for MemcachedStore {
         let expire = lock_exptime(lock)?;
         let refresh = refresh.map(exptime).transpose()?;
         let route = self.route(key);
-        let node = self.lock_node(&route);
+        let data_node = self.first_live(&route);
+        let lock_node = self.first_live(&self.route(&lock.key));
+        let together = lock_node == data_node;
         // What a failed batch leaves behind, for the janitor: its `add` may yet take the lock.
         let abandoned = RefCell::new(None);
-        let batch = self.nodes[node].run("lock+get", &self.timeouts, |c| {
+        let batch = self.nodes[lock_node].run("lock+get", &self.timeouts, |c| {
             let mut added = None;
             let result = (|| {
                 c.add(&lock.key, lock.token.as_bytes(), expire);
-                c.gets(&[&lock.key, key]);
-                if let Some(exptime) = refresh {
+                match together {
+                    true => c.gets(&[&lock.key, key]),
+                    false => c.gets(&[&lock.key]),
+                }
+                if let (true, Some(exptime)) = (together, refresh) {
                     c.touch(key, exptime);
                 }
                 c.send()?;
                 let reply = c.reply()?;
                 added = Some(reply.clone());
                 let items = c.values()?;
-                if refresh.is_some() {
+                if together && refresh.is_some() {
                     c.reply()?;
                 }
                 Ok((reply, items))
@@ -576,7 +652,7 @@ impl Store for MemcachedStore {
             Ok(replies) => replies,
             Err(e) => {
                 if let Some(abandoned) = abandoned.into_inner() {
-                    janitor::release_later(abandoned, self.nodes[node].clone(), self.timeouts);
+                    janitor::release_later(abandoned, self.nodes[lock_node].clone(), self.timeouts);
                 }
                 return Err(e);
             }
@@ -584,7 +660,7 @@ impl Store for MemcachedStore {
         if let Reply::ServerError(e) = &added {
             bail!(
                 "{}: session {}…: cannot take its lock: memcached refused it ({e})",
-                self.nodes[node].label(),
+                self.nodes[lock_node].label(),
                 self.short_id(key)
             );
         }
@@ -598,58 +674,67 @@ impl Store for MemcachedStore {
             }
         }
         // Ours if it holds our token: also when this is a retry whose first `add` landed.
-        let taken = holder.as_ref().filter(|h| h.data == lock.token.as_bytes());
-        if let Some(holder) = taken {
+        let taken = holder.filter(|h| h.data == lock.token.as_bytes());
+        if let Some(holder) = &taken {
+            // Noted before the data is read: if that read fails, the release still knows where
+            // and which the lock is.
             *lock.seen.lock().unwrap_or_else(|p| p.into_inner()) = Seen {
                 lock: holder.cas,
-                data: data.as_ref().and_then(|d| d.cas),
-                node: Some(node),
+                data: None,
+                node: Some(lock_node),
+                data_node: Some(data_node),
             };
         }
         let taken = taken.is_some();
+        if !together {
+            data = self.gets_on(data_node, key, refresh)?;
+        }
+        if taken {
+            lock.seen.lock().unwrap_or_else(|p| p.into_inner()).data =
+                data.as_ref().and_then(|d| d.cas);
+        }
+        let others: Vec<usize> = route.iter().copied().filter(|&i| i != data_node).collect();
         let value = match data {
             Some(item) => {
                 if let Some(exptime) = refresh {
-                    let others: Vec<usize> = route.iter().copied().filter(|&i| i != node).collect();
                     self.touch_copies(key, &others, exptime);
                 }
                 Some(item.data)
             }
-            // Missing on the lock's node: a replica may still have it (e.g. after a restart).
+            // Missing on its first node: a replica may still have it (e.g. after a restart).
             // The write will then `add` it there.
-            None if route.len() > 1 => {
-                let others: Vec<usize> = route.iter().copied().filter(|&i| i != node).collect();
-                self.get_from(key, &others, refresh).unwrap_or(None)
-            }
+            None if !others.is_empty() => self.get_from(key, &others, refresh).unwrap_or(None),
             None => None,
         };
         Ok((taken, value))
     }
 
-    /// One round trip without replicas: the conditional write and the release in one batch.
-    /// With replicas, the copies are written between the two, so that a later request's
-    /// copies never lose to ours.
+    /// One round trip when the lock and the data share their node and there are no replicas:
+    /// the conditional write and the release in one batch. Otherwise the data and its copies
+    /// are written first and the lock released after, so that the next holder reads them and a
+    /// later request's copies never lose to ours.
     fn set_unlock(&self, key: &[u8], value: &[u8], ttl: Ttl, lock: &Lock) -> Result<Unlocked> {
-        let Some((node, lock_version, data_version)) = Self::held(lock) else {
+        let Some(at) = HeldAt::of(lock) else {
             return Ok(Unlocked::LockLost);
         };
+        let node = at.data_node;
         let exptime = exptime(ttl)?;
         let copies: Vec<usize> = self.route(key).into_iter().filter(|&i| i != node).collect();
-        let release_now = copies.is_empty();
+        let release_now = copies.is_empty() && at.together();
         // Equal bytes stored mean our write landed only on a retry, after the first try's reply
         // was lost; on a first try they are another writer's (two requests that both turned
         // n into n+1), and taking them for ours would report a lost update as saved.
         let tries = Cell::new(0);
         let (outcome, ours) = self.nodes[node].run("write+unlock", &self.timeouts, |c| {
             tries.set(tries.get() + 1);
-            match data_version {
+            match at.data_version {
                 Some(version) => c.cas(key, value, exptime, version),
                 // A session that did not exist when we locked it: a newer new session written
                 // by someone else meanwhile stays.
                 None => c.add(key, value, exptime),
             }
             if release_now {
-                release(c, &lock.key, lock_version);
+                release(c, &lock.key, at.lock_version);
             }
             c.send()?;
             let write = c.reply()?;
@@ -665,16 +750,15 @@ impl Store for MemcachedStore {
             }
             Ok((outcome, ours))
         })?;
-        // The lock is ours if its release found it so, or (with replicas, not released yet)
-        // if the data write succeeded.
+        // The lock is ours if its release found it so, or (released on its own) if the data
+        // write succeeded.
         let ours = match (ours, &outcome) {
             (Some(ours), _) => ours,
             (None, written) => {
                 if let Written::Stored = written {
                     self.set_copies(key, value, &copies, exptime);
                 }
-                self.release_alone(node, lock, lock_version)
-                    .unwrap_or(false)
+                self.release_after_write(lock, &at)
             }
         };
         match outcome {
@@ -703,30 +787,51 @@ impl Store for MemcachedStore {
         }
     }
 
-    /// One round trip without replicas: `touch` (when `ttl` is given) and the release.
+    /// One round trip when the lock and the data share their node: `touch` (when `ttl` is
+    /// given) and the release; otherwise the `touch`, then the release.
     fn touch_unlock(&self, key: &[u8], ttl: Option<Ttl>, lock: &Lock) -> Result<Unlocked> {
-        let Some((node, lock_version, _)) = Self::held(lock) else {
+        let Some(at) = HeldAt::of(lock) else {
             return Ok(Unlocked::LockLost);
         };
         let exptime = ttl.map(exptime).transpose()?;
-        let (found, ours) = self.nodes[node].run("touch+unlock", &self.timeouts, |c| {
-            if let Some(exptime) = exptime {
-                c.touch(key, exptime);
-            }
-            release(c, &lock.key, lock_version);
-            c.send()?;
-            let found = match exptime {
-                Some(_) => match c.reply()? {
-                    Reply::Touched => true,
-                    Reply::NotFound | Reply::ServerError(_) => false,
-                    other => return Err(unexpected(&other, "touch")),
-                },
-                None => true,
-            };
-            Ok((found, released(c.reply()?)?))
-        })?;
+        let release_now = at.together();
+        let nothing_here = exptime.is_none() && !release_now;
+        let (found, ours) = match nothing_here {
+            true => (true, None),
+            false => self.nodes[at.data_node].run("touch+unlock", &self.timeouts, |c| {
+                if let Some(exptime) = exptime {
+                    c.touch(key, exptime);
+                }
+                if release_now {
+                    release(c, &lock.key, at.lock_version);
+                }
+                c.send()?;
+                let found = match exptime {
+                    Some(_) => match c.reply()? {
+                        Reply::Touched => true,
+                        Reply::NotFound | Reply::ServerError(_) => false,
+                        other => return Err(unexpected(&other, "touch")),
+                    },
+                    None => true,
+                };
+                let ours = match release_now {
+                    true => Some(released(c.reply()?)?),
+                    false => None,
+                };
+                Ok((found, ours))
+            })?,
+        };
+        let ours = match ours {
+            Some(ours) => ours,
+            // A failure here leaves the lock to the caller, which retries the release.
+            None => self.release_alone(lock, &at)?,
+        };
         if let Some(exptime) = exptime {
-            let copies: Vec<usize> = self.route(key).into_iter().filter(|&i| i != node).collect();
+            let copies: Vec<usize> = self
+                .route(key)
+                .into_iter()
+                .filter(|&i| i != at.data_node)
+                .collect();
             self.touch_copies(key, &copies, exptime);
         }
         Ok(match (ours, found) {
@@ -736,13 +841,17 @@ impl Store for MemcachedStore {
         })
     }
 
-    /// The copies first, then the data and the lock on the lock's node in one batch: a reader
-    /// never finds a replica's copy of a destroyed session once its lock is free.
+    /// The copies first, then the data, then the lock (in one batch when they share their
+    /// node): a reader never finds a replica's copy of a destroyed session once its lock is free.
     fn delete_unlock(&self, key: &[u8], lock: &Lock) -> Result<()> {
-        let Some((node, lock_version, _)) = Self::held(lock) else {
+        let Some(at) = HeldAt::of(lock) else {
             return self.delete(key);
         };
-        let copies: Vec<usize> = self.route(key).into_iter().filter(|&i| i != node).collect();
+        let copies: Vec<usize> = self
+            .route(key)
+            .into_iter()
+            .filter(|&i| i != at.data_node)
+            .collect();
         for &i in &copies {
             let _ = self.nodes[i].run("delete", &self.timeouts, |c| {
                 c.delete(key);
@@ -750,16 +859,26 @@ impl Store for MemcachedStore {
                 c.reply()
             });
         }
-        self.nodes[node].run("delete+unlock", &self.timeouts, |c| {
+        let release_now = at.together();
+        self.nodes[at.data_node].run("delete+unlock", &self.timeouts, |c| {
             c.delete(key);
-            release(c, &lock.key, lock_version);
+            if release_now {
+                release(c, &lock.key, at.lock_version);
+            }
             c.send()?;
             match c.reply()? {
                 Reply::Deleted | Reply::NotFound => {}
                 other => return Err(unexpected(&other, "delete")),
             }
-            released(c.reply()?).map(drop)
-        })
+            match release_now {
+                true => released(c.reply()?).map(drop),
+                false => Ok(()),
+            }
+        })?;
+        if !release_now {
+            self.release_alone(lock, &at)?;
+        }
+        Ok(())
     }
 }
 
@@ -796,7 +915,7 @@ mod tests {
 
     #[test]
     fn lock_expiry_rounds_up_to_whole_seconds_plus_one_tick() {
-        let lock = |ms| Lock::new(b"k", Duration::from_millis(ms)).unwrap();
+        let lock = |ms| Lock::new(b"k".to_vec(), Duration::from_millis(ms)).unwrap();
         assert_eq!(lock_exptime(&lock(400)).unwrap(), 2);
         assert_eq!(lock_exptime(&lock(1000)).unwrap(), 2);
         assert_eq!(lock_exptime(&lock(1001)).unwrap(), 3);
