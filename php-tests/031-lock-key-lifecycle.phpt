@@ -75,6 +75,23 @@ ini_set('session.use_strict_mode', '0');
 echo "child: ", rs_child_says($pipe), "\n";
 rs_child_end($proc, $pipe);
 echo "after fatal error: lock ", $lock($newer), ", data ", $r->cmd('GET', "PHPREDIS_SESSION:$newer"), "\n";
+// Settings changed between sessions of one process take effect at the next session_start()
+// (rsession keeps the last values it read and must notice every change, restores included).
+ini_set('rsession.locking', '0');
+rs_start(rs_path(), $newer);
+echo "locking=0: lock ", $lock($newer), "\n";
+session_write_close();
+ini_restore('rsession.locking');
+ini_restore('rsession.lock_expire');
+rs_start(rs_path(), $newer);
+$t = $pttl($newer);
+echo "restored: lock ", $lock($newer), ", expiry from max_execution_time again: ", json_encode($t > 11000 && $t <= 12000), "\n";
+session_write_close();
+ini_set('max_execution_time', '5');
+rs_start(rs_path(), $newer);
+$t = $pttl($newer);
+echo "max_execution_time=5: ", json_encode($t > 4000 && $t <= 5000), "\n";
+session_write_close();
 ?>
 --EXPECT--
 int(1)
@@ -93,3 +110,6 @@ after close: new lock 0, data n|i:6;
 strict regenerate: no wait, new lock 1, old lock 0
 child: locked
 after fatal error: lock 0, data n|i:99;
+locking=0: lock 0
+restored: lock 1, expiry from max_execution_time again: true
+max_execution_time=5: true

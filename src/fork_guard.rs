@@ -10,7 +10,10 @@
 //! which never serves a request, has no such threads and pays nothing.
 
 use std::{
-    sync::{Arc, Condvar, Mutex, Once},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Condvar, Mutex, Once,
+    },
     time::{Duration, Instant},
 };
 
@@ -25,6 +28,10 @@ static POOLS: Lazy<Mutex<Vec<Arc<ScheduledThreadPool>>>> = Lazy::new(|| Mutex::n
 /// The gate the workers wait at while a fork is under way.
 static GATE: Mutex<Option<Arc<Gate>>> = Mutex::new(None);
 static REGISTER: Once = Once::new();
+/// Forks this process descends through, counted in each child: a child always counts more than
+/// its parent did when it forked, so state made before a fork is recognized without asking the
+/// kernel for the process id on every request.
+static FORKS: AtomicU64 = AtomicU64::new(0);
 
 #[derive(Default)]
 struct Gate {
@@ -33,18 +40,16 @@ struct Gate {
     changed: Condvar,
 }
 
+/// How many forks made this process (see FORKS); compare two readings to know whether a fork
+/// came between them.
+pub fn forks() -> u64 {
+    register();
+    FORKS.load(Ordering::Relaxed)
+}
+
 /// A one-thread pool for r2d2's connection work, made safe to fork around.
 pub fn thread_pool(name: &str) -> Arc<ScheduledThreadPool> {
-    REGISTER.call_once(|| {
-        // SAFETY: the handlers are plain functions that never unwind (see each).
-        unsafe {
-            libc::pthread_atfork(
-                Some(before_fork),
-                Some(after_fork_in_parent),
-                Some(after_fork_in_child),
-            )
-        };
-    });
+    register();
     let pool = Arc::new(
         ScheduledThreadPool::builder()
             .num_threads(1)
@@ -56,6 +61,20 @@ pub fn thread_pool(name: &str) -> Arc<ScheduledThreadPool> {
         .unwrap_or_else(|p| p.into_inner())
         .push(pool.clone());
     pool
+}
+
+/// Installs the fork handlers, once per process (a child inherits them).
+fn register() {
+    REGISTER.call_once(|| {
+        // SAFETY: the handlers are plain functions that never unwind (see each).
+        unsafe {
+            libc::pthread_atfork(
+                Some(before_fork),
+                Some(after_fork_in_parent),
+                Some(after_fork_in_child),
+            )
+        };
+    });
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -107,9 +126,10 @@ extern "C" fn after_fork_in_parent() {
     });
 }
 
-/// The workers do not exist here, and the registry starts afresh when it sees the new process
-/// id: the parent's pools and gate are left untouched (leaked), never shut down from here.
+/// The workers do not exist here, and the registry starts afresh when it sees the fork count
+/// change: the parent's pools and gate are left untouched (leaked), never shut down from here.
 extern "C" fn after_fork_in_child() {
+    FORKS.fetch_add(1, Ordering::Relaxed);
     let _ = std::panic::catch_unwind(|| {
         std::mem::forget(lock(&GATE).take());
         lock(&POOLS).drain(..).for_each(std::mem::forget);

@@ -71,7 +71,8 @@ impl Backend {
 type Resolved = Result<Arc<Backend>, String>;
 
 struct Registry {
-    pid: u32,
+    /// `fork_guard::forks()` when made: a forked child must not use its parent's connections.
+    forks: u64,
     /// The last lookup: nearly every request repeats it, and comparing is cheaper than hashing.
     last: Option<(String, IniValues, Resolved)>,
     configs: HashMap<(String, IniValues), Resolved>,
@@ -88,9 +89,9 @@ struct Registry {
 }
 
 impl Registry {
-    fn new(pid: u32) -> Self {
+    fn new(forks: u64) -> Self {
         Registry {
-            pid,
+            forks,
             last: None,
             configs: HashMap::new(),
             stores: HashMap::new(),
@@ -216,7 +217,7 @@ impl Registry {
 }
 
 static REGISTRY: Lazy<Mutex<Registry>> =
-    Lazy::new(|| Mutex::new(Registry::new(std::process::id())));
+    Lazy::new(|| Mutex::new(Registry::new(fork_guard::forks())));
 
 /// The backend for this save_path and these INI values: parsed once per distinct combination,
 /// one pool per distinct server per process.
@@ -224,9 +225,9 @@ pub fn backend(save_path: &str, ini: &IniValues) -> Result<Arc<Backend>, String>
     let mut reg = REGISTRY
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let pid = std::process::id();
-    if reg.pid != pid {
-        std::mem::forget(std::mem::replace(&mut *reg, Registry::new(pid)));
+    let forks = fork_guard::forks();
+    if reg.forks != forks {
+        std::mem::forget(std::mem::replace(&mut *reg, Registry::new(forks)));
     }
     reg.tick += 1;
     let tick = reg.tick;
