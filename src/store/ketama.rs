@@ -105,7 +105,8 @@ impl Ring {
 
     /// The node for `key` (the session id, without the key prefix).
     pub fn primary(&self, key: &[u8]) -> usize {
-        if self.points.is_empty() {
+        // One node holds every key: no hashing, as libmemcached does.
+        if self.points.is_empty() || self.nodes == 1 {
             return 0;
         }
         let hash = self.hash(key);
@@ -114,11 +115,47 @@ impl Ring {
     }
 
     /// The primary, then the next nodes in list order: where libmemcached keeps replicas.
-    pub fn with_replicas(&self, key: &[u8], replicas: usize) -> Vec<usize> {
+    pub fn with_replicas(&self, key: &[u8], replicas: usize) -> Route {
         let primary = self.primary(key);
-        (0..=replicas.min(self.nodes.saturating_sub(1)))
-            .map(|i| (primary + i) % self.nodes)
-            .collect()
+        let len = replicas.min(self.nodes.saturating_sub(1)) + 1;
+        let mut route = Route {
+            inline: [0; Route::INLINE],
+            len,
+            spilled: Vec::new(),
+        };
+        let nodes = (0..len).map(|i| (primary + i) % self.nodes.max(1));
+        match len <= Route::INLINE {
+            true => route
+                .inline
+                .iter_mut()
+                .zip(nodes)
+                .for_each(|(at, n)| *at = n),
+            false => route.spilled = nodes.collect(),
+        }
+        route
+    }
+}
+
+/// A key's nodes in order, held inline when there are few: every command routes its key, and
+/// a vector for one node cost an allocation per command.
+pub struct Route {
+    inline: [usize; Route::INLINE],
+    len: usize,
+    spilled: Vec<usize>,
+}
+
+impl Route {
+    const INLINE: usize = 4;
+}
+
+impl std::ops::Deref for Route {
+    type Target = [usize];
+
+    fn deref(&self) -> &[usize] {
+        match self.len <= Route::INLINE {
+            true => &self.inline[..self.len],
+            false => &self.spilled,
+        }
     }
 }
 
@@ -232,5 +269,20 @@ mod tests {
             assert_eq!(route[2], (route[0] + 2) % 3);
         }
         assert_eq!(ring.with_replicas(b"x", 0).len(), 1);
+    }
+
+    #[test]
+    fn long_routes_spill_to_the_heap_in_the_same_order() {
+        let list: Vec<(u16, u32)> = (1..=7).map(|port| (port, 1)).collect();
+        let ring = Ring::new(&nodes(&list), Distribution::Ketama);
+        for replicas in [0, 3, 4, 6, 9] {
+            let route = ring.with_replicas(b"some-id", replicas);
+            let first = route[0];
+            let expected: Vec<usize> = (0..replicas.min(6) + 1).map(|i| (first + i) % 7).collect();
+            assert_eq!(&*route, &expected[..], "{replicas} replicas");
+        }
+        // One node: no hashing, always node 0.
+        let one = Ring::new(&nodes(&[(1, 1)]), Distribution::Ketama);
+        assert_eq!(&*one.with_replicas(b"anything", 3), &[0]);
     }
 }

@@ -44,7 +44,7 @@ use scheduled_thread_pool::ScheduledThreadPool;
 
 use self::wire::{Conn, Item, Reply, WireError};
 use super::{
-    ketama::{self, Ring},
+    ketama::{self, Ring, Route},
     pool::{AfterError, Connector, LazyPool, Timeouts},
     Store, Ttl, Unlocked,
 };
@@ -312,9 +312,15 @@ impl MemcachedStore {
 
     /// The nodes that hold `key`: its primary, then its replicas. The ring hashes the session
     /// id alone, as php-memcached's handler does.
-    fn route(&self, key: &[u8]) -> Vec<usize> {
+    fn route(&self, key: &[u8]) -> Route {
         let id = key.get(self.prefix_len..).unwrap_or(key);
         self.ring.with_replicas(id, self.replicas)
+    }
+
+    /// The nodes of `key` other than `node`: where the copies of what `node` holds go.
+    fn copies(&self, key: &[u8], node: usize) -> Vec<usize> {
+        let route = self.route(key);
+        route.iter().copied().filter(|&i| i != node).collect()
     }
 
     /// The first node of `route` not marked down (the first one if all are): the one that
@@ -719,7 +725,7 @@ impl Store for MemcachedStore {
         };
         let node = at.data_node;
         let exptime = exptime(ttl)?;
-        let copies: Vec<usize> = self.route(key).into_iter().filter(|&i| i != node).collect();
+        let copies = self.copies(key, node);
         let release_now = copies.is_empty() && at.together();
         // Equal bytes stored mean our write landed only on a retry, after the first try's reply
         // was lost; on a first try they are another writer's (two requests that both turned
@@ -827,11 +833,7 @@ impl Store for MemcachedStore {
             None => self.release_alone(lock, &at)?,
         };
         if let Some(exptime) = exptime {
-            let copies: Vec<usize> = self
-                .route(key)
-                .into_iter()
-                .filter(|&i| i != at.data_node)
-                .collect();
+            let copies = self.copies(key, at.data_node);
             self.touch_copies(key, &copies, exptime);
         }
         Ok(match (ours, found) {
@@ -847,11 +849,7 @@ impl Store for MemcachedStore {
         let Some(at) = HeldAt::of(lock) else {
             return self.delete(key);
         };
-        let copies: Vec<usize> = self
-            .route(key)
-            .into_iter()
-            .filter(|&i| i != at.data_node)
-            .collect();
+        let copies = self.copies(key, at.data_node);
         for &i in &copies {
             let _ = self.nodes[i].run("delete", &self.timeouts, |c| {
                 c.delete(key);
