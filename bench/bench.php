@@ -1,7 +1,7 @@
 <?php
 // The benchmark matrix: every session handler, locking off and on, data changed or not, two
 // payload sizes; rounds interleaved in random order so machine noise hits everyone alike.
-// Prints a markdown table and writes it to bench/results.md. Run by bench/run.sh.
+// Prints markdown tables; bench/run.sh puts them into bench/results.md after the pinned headline.
 //   env: BENCH_REDIS, BENCH_MEMCACHED (host:port), BENCH_FILES (dir), BENCH_SO (rsession.so),
 //        BENCH_ROUNDS (3), BENCH_CYCLES (2000), BENCH_QUICK=1 (a smoke run: tiny, one round)
 
@@ -117,7 +117,7 @@ foreach ($results as $key => $runs) {
 $ours = ['phpredis' => 'rsession/redis', 'phpredis persistent' => 'rsession/redis', 'php-memcached' => 'rsession/memcached',
     'pecl memcache' => 'rsession/memcached', 'files' => 'rsession/redis'];
 
-$md = "## Session cycles per second (PHP CLI, one process; median of $rounds interleaved rounds)\n\n";
+$md = "## Per process, unpinned: session cycles per second (PHP CLI, one process per handler and workload; median of $rounds interleaved rounds)\n\n";
 $md .= "A cycle is `session_id()`, `session_start()`, a change (or none), `session_write_close()`, over $ids session ids.\n";
 $md .= "Round trips per cycle are counted by the servers: Redis `total_reads_processed` (a connection closed each request counts one more), memcached command counters (a multi-get counts its keys).\n";
 $md .= "The floor is one client's raw round trips per second: Redis " . round($floor['redis']) . "/s, memcached " . round($floor['memcached']) . "/s"
@@ -142,6 +142,3 @@ foreach ($modes as $mode => $m) {
     }
 }
 echo $md;
-if (!$quick) {
-    file_put_contents(__DIR__ . '/results.md', "# rsession benchmark\n\nMachine: " . php_uname('m') . ", " . trim((string) shell_exec('nproc')) . " cores; PHP " . PHP_VERSION . "; " . date('Y-m-d') . ".\n\n" . $md);
-}

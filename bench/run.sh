@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # make bench: rsession against phpredis, php-memcached, pecl memcache and PHP's files handler,
-# on its own redis-server and memcached on loopback. Writes bench/results.md.
+# on its own redis-server and memcached on loopback. Writes bench/results.md: first the pinned,
+# in-process run (bench/pinned.php, the headline), then one process per handler, then end to end.
 #   bench/run.sh           the full run (a few minutes)
-#   bench/run.sh --quick   a smoke run: checks that the harness works, measures nothing useful
+#   bench/run.sh --quick   a smoke run: checks that the harness works and every handler works,
+#                          measures nothing useful and asserts no speed
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=0
@@ -36,15 +38,65 @@ for port in $base $((base + 1)); do
   for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.1; done
 done
 
-BENCH_REDIS=127.0.0.1:$base BENCH_MEMCACHED=127.0.0.1:$((base + 1)) BENCH_FILES=$run/files \
-BENCH_SO=$PWD/target/release/librsession.so BENCH_QUICK=$quick \
+export BENCH_REDIS=127.0.0.1:$base BENCH_MEMCACHED=127.0.0.1:$((base + 1))
+php=(php -n -d extension=igbinary.so -d extension=msgpack.so -d extension=redis.so -d extension=memcached.so
+  -d extension=memcache.so -d "extension=$PWD/target/release/librsession.so")
+
+# The headline: every handler in one PHP process (bench/pinned.php), pinned. A round trip between
+# two vCPUs costs several times one on a single vCPU, so each placement is its own run.
+# taskset -a moves every thread of a server (memcached has one per -t, Redis its bio threads).
+pin_servers() {
+  taskset -a -pc "$1" "$(cat "$run/redis.pid")" >/dev/null
+  taskset -a -pc "$1" "$(cat "$run/memcached.pid")" >/dev/null
+}
+[ $quick = 0 ] || export BENCH_ROUNDS=1 BENCH_BLOCK=20 BENCH_FLOOR=200
+: > "$run/pinned-note.md"
+placements=()
+if [ "$(nproc)" -ge 2 ]; then
+  placements+=("1|(a) stores on CPU 1, PHP on CPU 0")
+else
+  echo "Only one CPU: placement (a), the stores on another CPU, is skipped." >> "$run/pinned-note.md"
+fi
+placements+=("0|(b) everything on CPU 0")
+jsons=()
+for i in "${!placements[@]}"; do
+  pin_servers "${placements[$i]%%|*}"
+  BENCH_PLACEMENT=${placements[$i]#*|} taskset -c 0 "${php[@]}" bench/pinned.php time > "$run/pinned-$i.json"
+  jsons+=("$run/pinned-$i.json")
+done
+# Syscalls in a pass of their own (strace slows everything): short blocks, every socket call logged
+# with its fd's kind (-y), counted by pinned-report.php.
+BENCH_BLOCK=$([ $quick = 1 ] && echo 10 || echo 50) taskset -c 0 strace -f -y -s 64 -e signal=none \
+  -e trace=sendto,sendmsg,write,writev,recvfrom,recvmsg,read,readv,connect -o "$run/pinned.strace" \
+  "${php[@]}" bench/pinned.php trace 2> "$run/pinned-trace.err" || { grep -v '^@@' "$run/pinned-trace.err" >&2; exit 1; }
+pin_servers "0-$(($(nproc) - 1))"
+{
+  echo "## Pinned: every handler in one PHP process"
+  echo
+  echo "One PHP process (bench/pinned.php) rotates through every handler in blocks of ${BENCH_BLOCK:-200} full session cycles (\`session_id\`, \`session_start\`, 1 KiB changed, \`session_write_close\`; every read checked) over ${BENCH_IDS:-100} ids, switching with \`ini_set\`; rounds: ${BENCH_ROUNDS:-10}, each in a new shuffled order, after one warm-up block per handler."
+  echo "Pinned with taskset (redis-server and memcached with \`-t\` default, every thread): (a) stores on CPU 1, PHP on CPU 0: each round trip wakes the other CPU, like a network; (b) everything on CPU 0: the client's CPU cost decides. Unpinned, a round trip on this kind of VM is ~9 µs or ~60 µs depending on where the scheduler puts client and server, and numbers jump between runs."
+  echo "cycles/s: median of the rounds. rsession ÷ handler: rsession's rate over the handler's, same store, same locking, in the same round; the median of those. Round trips and socket writes per cycle: the client's, from a separate strace pass (a round trip: the client sent, then read a reply, so a pipelined batch counts once; writes: sendto, sendmsg, write, writev on sockets). Server count: Redis read events (a round trip, a closed connection counts one more), memcached commands (no round-trip counter: a pipeline counts each command)."
+  echo
+  cat "$run/pinned-note.md"
+  php -n bench/pinned-report.php "$run/pinned.strace" "${jsons[@]}"
+  echo
+} > "$run/pinned.md"
+cat "$run/pinned.md"
+
+# The older views: one PHP process per handler and workload (unpinned), then end to end.
+BENCH_FILES=$run/files BENCH_SO=$PWD/target/release/librsession.so BENCH_QUICK=$quick \
   php -n bench/bench.php > "$run/cycles.md"
 cat "$run/cycles.md"
 if [ $quick = 1 ]; then
-  bench/e2e.sh 127.0.0.1:$base 127.0.0.1:$((base + 1)) "$run" 1 1000 | tee "$run/e2e.md"
-  echo "bench: smoke run done: 1 passed, 0 failed"
+  bench/e2e.sh "$BENCH_REDIS" "$BENCH_MEMCACHED" "$run" 1 1000 | tee "$run/e2e.md"
+  echo "bench: smoke run done (pinned, per process, end to end): 3 passed, 0 failed"
 else
-  bench/e2e.sh 127.0.0.1:$base 127.0.0.1:$((base + 1)) "$run" 5 100000 | tee "$run/e2e.md"
-  cat "$run/e2e.md" >> bench/results.md
+  bench/e2e.sh "$BENCH_REDIS" "$BENCH_MEMCACHED" "$run" 5 100000 | tee "$run/e2e.md"
+  { echo "# rsession benchmark"
+    echo
+    echo "Machine: $(uname -m), $(nproc) cores; PHP $(php -n -r 'echo PHP_VERSION;'); $(date +%F)."
+    echo
+    cat "$run/pinned.md" "$run/cycles.md" "$run/e2e.md"
+  } > bench/results.md
   echo "bench: results in bench/results.md"
 fi
