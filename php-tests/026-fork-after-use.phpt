@@ -42,8 +42,30 @@ foreach (['redis' => rs_path(), 'memcached' => mc_path()] as $store => $path) {
     echo "$store counter: {$_SESSION['n']}\n";
     session_write_close();
 }
+// A child must not make the lock tokens its parent makes next (both start from the same state).
+$r = rs_redis();
+$token = function () use ($r): string {
+    rs_start(rs_path());
+    $t = (string) $r->cmd('GET', 'PHPREDIS_SESSION:' . session_id() . '_LOCK');
+    session_write_close();
+    return $t;
+};
+$token();
+$pair = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, STREAM_IPPROTO_IP);
+$pid = pcntl_fork();
+if ($pid === 0) {
+    fwrite($pair[1], $token());
+    // What the parent printed before the fork is in the child's output buffer too.
+    while (ob_get_level() > 0) { ob_end_clean(); }
+    exit(0);
+}
+$parent = $token();
+pcntl_waitpid($pid, $status);
+$child = stream_get_contents($pair[0], 32);
+echo "tokens: ", strlen($parent), " and ", strlen($child), " hex digits, ", $parent === $child ? "the same" : "different", "\n";
 ?>
 --EXPECT--
 crashed: 0, failed: 0
 redis counter: 20
 memcached counter: 20
+tokens: 32 and 32 hex digits, different

@@ -62,17 +62,40 @@ impl Lock {
     }
 }
 
-/// 128 random bits as hex: unguessable, so no other request can release or overwrite our lock.
+/// Where tokens come from: 128 random bits drawn once per process (again in a forked child,
+/// which must not repeat its parent's tokens), plus a count of the tokens made since. Drawing
+/// fresh random bits for each lock cost a system call per request; a token only has to differ
+/// from every other request's, and a reader of the store sees the tokens anyway.
+struct TokenSource {
+    forks: u64,
+    seed: Option<(u64, u64)>,
+    made: u64,
+}
+
+static TOKENS: Mutex<TokenSource> = Mutex::new(TokenSource {
+    forks: 0,
+    seed: None,
+    made: 0,
+});
+
+/// 128 bits as hex, unique to this lock: no other request can hold, release or overwrite it.
 fn new_token() -> Result<String> {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow!("no randomness for a lock token: {e}"))?;
-    let mut token = String::with_capacity(32);
-    for b in bytes {
-        token.push(char::from(HEX[usize::from(b >> 4)]));
-        token.push(char::from(HEX[usize::from(b & 0x0f)]));
+    let forks = crate::fork_guard::forks();
+    let mut source = TOKENS.lock().unwrap_or_else(|p| p.into_inner());
+    if source.seed.is_none() || source.forks != forks {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).map_err(|e| anyhow!("no randomness for a lock token: {e}"))?;
+        let [high, low] = [&bytes[..8], &bytes[8..]]
+            .map(|half| u64::from_le_bytes(half.try_into().unwrap_or_default()));
+        *source = TokenSource {
+            forks,
+            seed: Some((high, low)),
+            made: 0,
+        };
     }
-    Ok(token)
+    source.made += 1;
+    let (high, low) = source.seed.unwrap_or_default();
+    Ok(format!("{high:016x}{:016x}", low.wrapping_add(source.made)))
 }
 
 /// What trying to take a lock gave.
@@ -118,6 +141,9 @@ mod tests {
         assert_eq!(a.token.len(), 32);
         assert!(a.token.bytes().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a.token, b.token);
+        let many: std::collections::HashSet<String> =
+            (0..1000).map(|_| new_token().unwrap()).collect();
+        assert_eq!(many.len(), 1000);
     }
 
     #[test]
