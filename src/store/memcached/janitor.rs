@@ -50,7 +50,7 @@ fn release_if_taken(abandoned: Abandoned, pool: &NodePool, timeouts: &Timeouts) 
     let _ = pool.run_despite_down("release lock", timeouts, |c| {
         c.gets(&[key]);
         c.send()?;
-        let holder = c.values()?.into_iter().find(|item| item.key == *key);
+        let holder = c.values()?.into_iter().next();
         match holder {
             Some(item) if item.data == *token => match item.cas {
                 Some(version) => {

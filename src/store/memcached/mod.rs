@@ -498,7 +498,7 @@ impl MemcachedStore {
                 c.touch(key, exptime);
             }
             c.send()?;
-            let item = c.values()?.into_iter().find(|item| item.key == key);
+            let item = c.values()?.into_iter().next();
             if refresh.is_some() {
                 c.reply()?;
             }
@@ -673,10 +673,10 @@ impl Store for MemcachedStore {
         let mut holder = None;
         let mut data = None;
         for item in items {
-            if item.key == lock.key {
-                holder = Some(item);
-            } else if item.key == key {
-                data = Some(item);
+            // The lock was asked for first, the data second.
+            match item.index {
+                0 => holder = Some(item),
+                _ => data = Some(item),
             }
         }
         // Ours if it holds our token: also when this is a retry whose first `add` landed.

@@ -38,6 +38,8 @@ const MAX_LINE: usize = 4096;
 /// memcached's largest item (`-I` tops out at 1 GiB): a longer VALUE is garbage.
 const MAX_VALUE: usize = 1 << 30;
 const READ_BUFFER: usize = 16 * 1024;
+/// The most keys one `get`/`gets` may ask for (the store asks for one or two).
+const MAX_KEYS_PER_GET: usize = 32;
 /// Buffers grown past this by a large session shrink back after their round trip.
 const KEEP_BUFFER: usize = 256 * 1024;
 
@@ -92,7 +94,8 @@ pub enum Reply {
 /// One item of a `get`/`gets` reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
-    pub key: Vec<u8>,
+    /// Which of the command's keys this is (0: the first asked for).
+    pub index: usize,
     pub data: Vec<u8>,
     /// The CAS version, when asked for with `gets`.
     pub cas: Option<u64>,
@@ -103,14 +106,35 @@ pub struct Conn {
     socket: Socket,
     /// The keys of each `get`/`gets` in the batch, in order: a reply may only carry those,
     /// each once, so a reply out of step is never read as another key's value, and a server
-    /// that sends values without end is stopped at once.
-    asked: VecDeque<Vec<Vec<u8>>>,
+    /// that sends values without end is stopped at once. Each command's is a range of
+    /// `asked_keys`, whose bytes are in `asked_bytes`: buffers kept from batch to batch, so a
+    /// request's commands allocate nothing for them.
+    asked: VecDeque<std::ops::Range<usize>>,
+    asked_keys: Vec<std::ops::Range<usize>>,
+    asked_bytes: Vec<u8>,
     /// The batch being built.
     out: Vec<u8>,
     /// Replies read but not yet parsed: `buf[start..end]`.
     buf: Vec<u8>,
     start: usize,
     end: usize,
+}
+
+/// The data length and CAS version a VALUE line announces after its key (its flags unused).
+fn value_header<'a>(
+    mut fields: impl Iterator<Item = &'a [u8]>,
+) -> Result<(usize, Option<u64>), WireError> {
+    parse_number(fields.next(), "flags")?;
+    let len = parse_number(fields.next(), "value length")?;
+    let cas = fields
+        .next()
+        .map(|f| parse_number(Some(f), "CAS version"))
+        .transpose()?;
+    let len = usize::try_from(len)
+        .ok()
+        .filter(|&len| len <= MAX_VALUE)
+        .ok_or_else(|| protocol("value length out of range"))?;
+    Ok((len, cas))
 }
 
 /// Where the first CRLF in `bytes` starts. memchr finds the LF; comparing byte pairs instead
@@ -159,6 +183,8 @@ impl Conn {
         Ok(Conn {
             socket: Socket::connect(address, connect_timeout, read_timeout)?,
             asked: VecDeque::new(),
+            asked_keys: Vec::new(),
+            asked_bytes: Vec::new(),
             out: Vec::with_capacity(1024),
             buf: vec![0; READ_BUFFER],
             start: 0,
@@ -176,6 +202,8 @@ impl Conn {
         Ok(Conn {
             socket: self.socket.try_clone(wait)?,
             asked: self.asked.clone(),
+            asked_keys: self.asked_keys.clone(),
+            asked_bytes: self.asked_bytes.clone(),
             out: Vec::new(),
             buf,
             start: 0,
@@ -236,14 +264,29 @@ impl Conn {
 
     pub fn get(&mut self, key: &[u8]) {
         self.keyed(b"get", &[key]);
-        self.asked.push_back(vec![key.to_vec()]);
+        self.ask(&[key]);
     }
 
-    /// Fetches the keys with their CAS versions.
+    /// Fetches the keys (at most `MAX_KEYS_PER_GET`) with their CAS versions.
     pub fn gets(&mut self, keys: &[&[u8]]) {
         self.keyed(b"gets", keys);
-        self.asked
-            .push_back(keys.iter().map(|k| k.to_vec()).collect());
+        self.ask(keys);
+    }
+
+    /// Notes the keys a `get`/`gets` asked for, for `values` to check its reply against.
+    fn ask(&mut self, keys: &[&[u8]]) {
+        assert!(
+            keys.len() <= MAX_KEYS_PER_GET,
+            "{} keys in one get",
+            keys.len()
+        );
+        let first = self.asked_keys.len();
+        for key in keys {
+            let start = self.asked_bytes.len();
+            self.asked_bytes.extend_from_slice(key);
+            self.asked_keys.push(start..self.asked_bytes.len());
+        }
+        self.asked.push_back(first..self.asked_keys.len());
     }
 
     pub fn touch(&mut self, key: &[u8], exptime: u32) {
@@ -384,45 +427,49 @@ impl Conn {
     /// The items of one `get`/`gets` reply, up to its END: only keys that command asked for,
     /// each at most once.
     pub fn values(&mut self) -> Result<Vec<Item>, WireError> {
-        let mut asked = self.asked.pop_front().unwrap_or_default();
+        let asked = self.asked.pop_front().unwrap_or_default();
+        // Bit i: the command's key i has not come yet.
+        let mut missing: u64 = (1u64 << asked.len()) - 1;
         let mut items = Vec::new();
-        loop {
-            let line = self.line()?;
+        let result = loop {
+            let line = match self.line() {
+                Ok(line) => line,
+                Err(e) => break Err(e),
+            };
             let text = &self.buf[line.clone()];
             if text == b"END" {
-                return Ok(items);
+                break Ok(items);
             }
             let Some(fields) = text.strip_prefix(b"VALUE ") else {
-                return Err(protocol(format!(
+                break Err(protocol(format!(
                     "unexpected reply {:?}",
                     self.line_text(line)
                 )));
             };
             let mut fields = fields.split(|&b| b == b' ');
             let named = fields.next().unwrap_or_default();
-            // The key asked for becomes the item's: no copy of its own.
-            let key = match asked.iter().position(|k| k == named) {
-                Some(at) => asked.swap_remove(at),
-                None => {
-                    return Err(protocol(format!(
-                        "a value for {:?}, which this command did not ask for (or asked for once)",
-                        String::from_utf8_lossy(named)
-                    )))
-                }
+            let index = asked.clone().position(|k| {
+                missing & (1 << (k - asked.start)) != 0
+                    && self.asked_bytes[self.asked_keys[k].clone()] == *named
+            });
+            let Some(index) = index else {
+                break Err(protocol(format!(
+                    "a value for {:?}, which this command did not ask for (or asked for once)",
+                    String::from_utf8_lossy(named)
+                )));
             };
-            parse_number(fields.next(), "flags")?;
-            let len = parse_number(fields.next(), "value length")?;
-            let cas = fields
-                .next()
-                .map(|f| parse_number(Some(f), "CAS version"))
-                .transpose()?;
-            let len = usize::try_from(len)
-                .ok()
-                .filter(|&len| len <= MAX_VALUE)
-                .ok_or_else(|| protocol("value length out of range"))?;
-            let data = self.data(len)?;
-            items.push(Item { key, data, cas });
+            missing &= !(1 << index);
+            let header = value_header(fields);
+            match header.and_then(|(len, cas)| Ok((self.data(len)?, cas))) {
+                Ok((data, cas)) => items.push(Item { index, data, cas }),
+                Err(e) => break Err(e),
+            }
+        };
+        if self.asked.is_empty() {
+            self.asked_keys.clear();
+            self.asked_bytes.clear();
         }
+        result
     }
 
     /// A data block of `len` bytes and its CRLF.
@@ -542,13 +589,13 @@ mod tests {
             items,
             vec![
                 Item {
-                    key: b"k_LOCK".to_vec(),
+                    index: 0,
                     data: b"tok".to_vec(),
                     cas: Some(8)
                 },
                 // Data that holds a CRLF of its own is read by its length.
                 Item {
-                    key: b"k".to_vec(),
+                    index: 1,
                     data: b"a\r\nb".to_vec(),
                     cas: Some(7)
                 },
