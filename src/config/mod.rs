@@ -8,7 +8,7 @@ pub mod text;
 use std::time::Duration;
 
 pub use redis_hosts::{RedisHost, RedisHostsConfig};
-pub use save_path::{Address, Backend, Distribution, Endpoint, Node, SavePathError};
+pub use save_path::{Address, Backend, Distribution, Endpoint, LockNode, Node, SavePathError};
 
 use crate::{
     lock::LockSettings,
@@ -89,6 +89,7 @@ pub struct MemcachedConfig {
     pub read_timeout: Duration,
     pub replicas: usize,
     pub retry_interval: Duration,
+    pub lock_node: LockNode,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -296,6 +297,7 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
                 read_timeout,
                 replicas: first.replicas.unwrap_or(0),
                 retry_interval: first.retry_interval.unwrap_or(DEFAULT_RETRY_INTERVAL),
+                lock_node: first.lock_node.unwrap_or_default(),
             })
         }
     };
@@ -409,6 +411,19 @@ mod tests {
             }
         );
         assert_eq!((m.replicas, m.retry_interval), (0, Duration::from_secs(2)));
+        assert_eq!(m.lock_node, LockNode::PhpMemcached);
+        let c = resolve("memcached://a,b?lock_node=data", &IniValues::default()).unwrap();
+        assert!(matches!(&c.store, StoreConfig::Memcached(m) if m.lock_node == LockNode::Data));
+        let e = resolve("memcached://a?lock_node=own", &IniValues::default()).unwrap_err();
+        assert!(
+            e.contains("lock_node \"own\" is not php-memcached or data"),
+            "{e}"
+        );
+        let e = resolve("redis://a?lock_node=data", &IniValues::default()).unwrap_err();
+        assert!(
+            e.contains("parameter \"lock_node\" is for memcached, not Redis"),
+            "{e}"
+        );
         let c = resolve(
             "memcached://a,b?replicas=1&retry_interval=0.5&prefix=s.",
             &IniValues::default(),

@@ -51,6 +51,17 @@ pub enum Distribution {
     KetamaWeighted,
 }
 
+/// Which memcached node holds a session's lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum LockNode {
+    /// Where php-memcached puts it, by the hash of `lock.<id>`: both handlers then lock the
+    /// same item, at the cost of a round trip more per step when it is not the data's node.
+    #[default]
+    PhpMemcached,
+    /// The session's own node: 2 round trips always, but php-memcached does not see the lock.
+    Data,
+}
+
 /// One server; `weight` shapes consistent hashing over memcached nodes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Node {
@@ -77,6 +88,8 @@ pub struct Endpoint {
     pub retry_interval: Option<Duration>,
     /// memcached: how keys are spread over the nodes.
     pub distribution: Option<Distribution>,
+    /// memcached: which node holds a session's lock.
+    pub lock_node: Option<LockNode>,
 }
 
 /// What went wrong, and where: `save_path entry 2 "redis://h:99999": port 99999 out of range`.
@@ -203,6 +216,7 @@ fn empty_endpoint(backend: Backend, nodes: Vec<Node>, tls: bool) -> Endpoint {
         replicas: None,
         retry_interval: None,
         distribution: None,
+        lock_node: None,
     }
 }
 
@@ -498,8 +512,8 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
             "weight" if memcached => {
                 return Err("memcached weights go with each node: host:port:weight".into())
             }
-            "replicas" if !memcached => {
-                return Err("parameter \"replicas\" is for memcached, not Redis".into())
+            "replicas" | "lock_node" if !memcached => {
+                return Err(format!("parameter \"{key}\" is for memcached, not Redis"))
             }
             _ => {}
         }
@@ -547,6 +561,13 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
                     _ => return Err(format!("distribution \"{value}\" is not ketama or ketama_weighted")),
                 })
             }
+            "lock_node" => {
+                endpoint.lock_node = Some(match value.as_str() {
+                    "php-memcached" => LockNode::PhpMemcached,
+                    "data" => LockNode::Data,
+                    _ => return Err(format!("lock_node \"{value}\" is not php-memcached or data")),
+                })
+            }
             "replicas" => match value.parse::<usize>() {
                 Ok(n) if n < endpoint.nodes.len() => endpoint.replicas = Some(n),
                 Ok(n) => {
@@ -560,7 +581,7 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
             },
             _ if memcached => {
                 return Err(format!(
-                    "unknown parameter \"{key}\" (known for memcached: prefix, timeout, read_timeout, replicas, retry_interval, distribution)"
+                    "unknown parameter \"{key}\" (known for memcached: prefix, timeout, read_timeout, replicas, retry_interval, distribution, lock_node)"
                 ))
             }
             _ => {
