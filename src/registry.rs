@@ -81,8 +81,8 @@ struct Registry {
     tick: u64,
     /// Redis connection pools by server, database and user (not prefix or timeouts).
     redis_pools: HashMap<RedisIdentity, Weak<RedisPool>>,
-    /// memcached node pools by address and retry_interval.
-    memcached_pools: HashMap<(Address, Duration), Weak<NodePool>>,
+    /// memcached node pools by address, retry_interval and user.
+    memcached_pools: HashMap<(Address, Duration, Option<(String, String)>), Weak<NodePool>>,
     /// r2d2 creates every store's pool slots on these threads (the connections themselves are
     /// made in the request's thread); one per process is plenty.
     threads: Option<Arc<ScheduledThreadPool>>,
@@ -127,8 +127,8 @@ impl Registry {
                 )
             }
             StoreConfig::Memcached(memcached) => {
-                let store = MemcachedStore::new(memcached, |address, retry| {
-                    self.memcached_pool(address, retry)
+                let store = MemcachedStore::new(memcached, |address, retry, credentials| {
+                    self.memcached_pool(address, retry, credentials)
                 });
                 Arc::new(store.map_err(|e| format!("{e:#}"))?)
             }
@@ -138,12 +138,17 @@ impl Registry {
     }
 
     /// The pool of the memcached node at `address`, shared like Redis pools.
-    fn memcached_pool(&mut self, address: &Address, retry: Duration) -> Arc<NodePool> {
-        let identity = (address.clone(), retry);
+    fn memcached_pool(
+        &mut self,
+        address: &Address,
+        retry: Duration,
+        credentials: Option<&(String, String)>,
+    ) -> Arc<NodePool> {
+        let identity = (address.clone(), retry, credentials.cloned());
         if let Some(pool) = self.memcached_pools.get(&identity).and_then(Weak::upgrade) {
             return pool;
         }
-        let pool = memcached::node_pool(address, retry, self.threads());
+        let pool = memcached::node_pool(address, retry, credentials, self.threads());
         self.memcached_pools.retain(|_, p| p.strong_count() > 0);
         self.memcached_pools.insert(identity, Arc::downgrade(&pool));
         pool

@@ -90,6 +90,8 @@ pub struct MemcachedConfig {
     pub replicas: usize,
     pub retry_interval: Duration,
     pub lock_node: LockNode,
+    /// memcached's ASCII authentication (memcached -Y): user and password, for every node.
+    pub credentials: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -298,6 +300,7 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
                 replicas: first.replicas.unwrap_or(0),
                 retry_interval: first.retry_interval.unwrap_or(DEFAULT_RETRY_INTERVAL),
                 lock_node: first.lock_node.unwrap_or_default(),
+                credentials: first.username.zip(first.password),
             })
         }
     };

@@ -7,8 +7,9 @@
 //!   also `host:port` with no scheme, `auth[]=user&auth[]=pass` and
 //!   `auth[user]=user&auth[pass]=pass`. Entries are separated by commas or whitespace, as
 //!   phpredis reads its list.
-//! - `memcached://host[:port[:weight]][,host[:port[:weight]]...][?params]`: one entry, a node
-//!   list (the commas continue it), and `memcached:///path/memcached.sock`.
+//! - `memcached://[user:password@]host[:port[:weight]][,host[:port[:weight]]...][?params]`: one
+//!   entry, a node list (the commas continue it), and `memcached:///path/memcached.sock`; the
+//!   user is for memcached's ASCII authentication (memcached -Y), on every node.
 
 use std::{fmt, path::PathBuf, time::Duration};
 
@@ -240,28 +241,73 @@ fn absolute_socket(text: &str, scheme: &str, server: &str) -> Result<PathBuf, St
     Ok(PathBuf::from(path))
 }
 
-/// `host[:port[:weight]]` for each comma-separated node, or one `/path/memcached.sock`.
+/// `[user:password@]` then `host[:port[:weight]]` for each comma-separated node, or one
+/// `/path/memcached.sock`.
 fn parse_memcached(rest: &str) -> Result<Endpoint, String> {
-    if rest.starts_with('/') {
-        let path = absolute_socket(rest, "memcached", "memcached")?;
-        let node = Node {
-            address: Address::Unix(path),
+    // memcached's ASCII authentication (memcached -Y): one user for every node of the entry.
+    let (credentials, rest) = match rest.split_once('@') {
+        Some((userinfo, nodes)) if !rest.starts_with('/') && !userinfo.contains(',') => {
+            (Some(memcached_user(userinfo)?), nodes)
+        }
+        _ => (None, rest),
+    };
+    let nodes = match rest.starts_with('/') {
+        true => vec![Node {
+            address: Address::Unix(absolute_socket(rest, "memcached", "memcached")?),
             weight: 1,
-        };
-        return Ok(empty_endpoint(Backend::Memcached, vec![node], false));
+        }],
+        false => parse_memcached_nodes(rest)?,
+    };
+    let mut endpoint = empty_endpoint(Backend::Memcached, nodes, false);
+    if let Some((user, password)) = credentials {
+        endpoint.username = Some(user);
+        endpoint.password = Some(password);
     }
-    if rest.is_empty() {
+    Ok(endpoint)
+}
+
+/// `host[:port[:weight]]`, comma-separated.
+fn parse_memcached_nodes(list: &str) -> Result<Vec<Node>, String> {
+    if list.contains('@') {
+        return Err("user:password@ goes once, before the first node".into());
+    }
+    if list.is_empty() {
         return Err("missing host (expected memcached://host[:port][,host[:port]...])".into());
     }
     let mut nodes = Vec::new();
-    for (i, text) in rest.split(',').map(str::trim).enumerate() {
+    for (i, text) in list.split(',').map(str::trim).enumerate() {
         let node = parse_memcached_node(text).map_err(|e| format!("node {}: {e}", i + 1))?;
         if nodes.iter().any(|n: &Node| n.address == node.address) {
             return Err(format!("node {} ({}) is listed twice", i + 1, node.address));
         }
         nodes.push(node);
     }
-    Ok(empty_endpoint(Backend::Memcached, nodes, false))
+    Ok(nodes)
+}
+
+/// `user:password` for memcached's ASCII authentication, percent-decoded. memcached reads them
+/// as two words of one line, so neither may hold a space or a control character.
+fn memcached_user(userinfo: &str) -> Result<(String, String), String> {
+    let Some((user, password)) = userinfo.split_once(':') else {
+        return Err(
+            "memcached needs user:password@ (a user and a password) before the nodes".into(),
+        );
+    };
+    let user = percent_decode(user, false).map_err(|e| format!("user name: {e}"))?;
+    let password = percent_decode(password, false).map_err(|e| format!("password: {e}"))?;
+    if user.is_empty() || password.is_empty() {
+        return Err("empty user or password before '@'".into());
+    }
+    if user
+        .chars()
+        .chain(password.chars())
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(
+            "memcached user names and passwords cannot hold spaces or control characters".into(),
+        );
+    }
+    Ok((user, password))
 }
 
 fn parse_memcached_node(text: &str) -> Result<Node, String> {
@@ -715,6 +761,40 @@ mod tests {
             err("tcp://a:1 tcp://b:x"),
             "save_path entry 2 \"tcp://b:x\": port \"x\" is not a number"
         );
+    }
+
+    #[test]
+    fn memcached_credentials_go_once_before_the_nodes() {
+        let e = one("memcached://alice:p%40ss@a:11211,b");
+        assert_eq!(
+            (e.username.as_deref(), e.password.as_deref(), e.nodes.len()),
+            (Some("alice"), Some("p@ss"), 2)
+        );
+        let e = one("memcached://alice:pw@/run/memcached.sock");
+        assert_eq!(
+            (e.username.as_deref(), e.nodes[0].address.to_string()),
+            (Some("alice"), "unix:/run/memcached.sock".to_owned())
+        );
+        assert_eq!(one("memcached://a,b").username, None);
+        for (entry, why) in [
+            (
+                "memcached://a,alice:pw@b",
+                "user:password@ goes once, before the first node",
+            ),
+            ("memcached://pw@a", "memcached needs user:password@"),
+            ("memcached://alice:@a", "empty user or password before '@'"),
+            (
+                "memcached://alice:p%20w@a",
+                "cannot hold spaces or control characters",
+            ),
+        ] {
+            let e = err(entry);
+            assert!(e.contains(why), "{entry}: {e}");
+            assert!(
+                !e.contains("pw@") && !e.contains("p%20w"),
+                "{entry}: secret in {e}"
+            );
+        }
     }
 
     #[test]

@@ -65,21 +65,25 @@ const EXPIRED: u32 = MAX_RELATIVE_EXPIRY as u32 + 1;
 pub const LOCK_INFIX: &[u8] = b"lock.";
 
 /// The connections to one memcached node: shared by every store that lists the node (with the
-/// same retry_interval), whatever its prefix and timeouts.
+/// same retry_interval and user), whatever its prefix and timeouts.
 pub type NodePool = LazyPool<NodeConnector>;
 
 pub struct NodeConnector {
     address: Address,
+    /// For memcached's ASCII authentication, on each new connection.
+    credentials: Option<(String, String)>,
 }
 
 /// The pool for the node at `address`, which is left alone for `retry_interval` after it fails.
 pub fn node_pool(
     address: &Address,
     retry_interval: Duration,
+    credentials: Option<&(String, String)>,
     threads: Arc<ScheduledThreadPool>,
 ) -> Arc<NodePool> {
     let connector = NodeConnector {
         address: address.clone(),
+        credentials: credentials.cloned(),
     };
     let label = format!("memcached {address}");
     Arc::new(LazyPool::new(connector, label, threads).with_retry_interval(retry_interval))
@@ -90,7 +94,11 @@ impl Connector for NodeConnector {
     type Error = WireError;
 
     fn connect(&self, timeouts: &Timeouts) -> Result<Conn, WireError> {
-        Conn::connect(&self.address, timeouts.connect, timeouts.read)
+        let mut conn = Conn::connect(&self.address, timeouts.connect, timeouts.read)?;
+        if let Some((user, password)) = &self.credentials {
+            conn.authenticate(user, password)?;
+        }
+        Ok(conn)
     }
 
     fn retime(&self, conn: &mut Conn, timeouts: &Timeouts) -> Result<(), WireError> {
@@ -271,12 +279,12 @@ impl MemcachedStore {
     /// stores.
     pub fn new(
         cfg: &MemcachedConfig,
-        mut pool_for: impl FnMut(&Address, Duration) -> Arc<NodePool>,
+        mut pool_for: impl FnMut(&Address, Duration, Option<&(String, String)>) -> Arc<NodePool>,
     ) -> Result<Self> {
         let nodes = cfg
             .nodes
             .iter()
-            .map(|node| pool_for(&node.address, cfg.retry_interval))
+            .map(|node| pool_for(&node.address, cfg.retry_interval, cfg.credentials.as_ref()))
             .collect();
         let ring_nodes: Vec<ketama::Node> = cfg
             .nodes

@@ -51,6 +51,8 @@ pub enum WireError {
     Timeout { limit: Duration, waited: Duration },
     /// Something other than the replies asked for: the stream is out of step.
     Protocol(String),
+    /// The server takes no command before authentication (memcached -Y), or refused ours.
+    Unauthenticated { tried: Option<String> },
 }
 
 impl fmt::Display for WireError {
@@ -63,6 +65,14 @@ impl fmt::Display for WireError {
                 waited.as_secs_f64()
             ),
             WireError::Protocol(what) => write!(f, "protocol error: {what}"),
+            WireError::Unauthenticated { tried: None } => write!(
+                f,
+                "the server requires authentication (memcached -Y): put user:password@ before the nodes in session.save_path"
+            ),
+            WireError::Unauthenticated { tried: Some(user) } => write!(
+                f,
+                "authentication as {user:?} refused: check the user and password against memcached's -Y file"
+            ),
         }
     }
 }
@@ -415,13 +425,37 @@ impl Conn {
             }
             // CLIENT_ERROR or ERROR: memcached misread the command, and may have read its data
             // as further commands.
-            _ => {
-                return Err(protocol(format!(
-                    "unexpected reply {:?}",
-                    self.line_text(line)
-                )))
-            }
+            _ => return Err(self.unexpected(line)),
         })
+    }
+
+    /// The error for a reply line no command of ours expects.
+    fn unexpected(&self, line: std::ops::Range<usize>) -> WireError {
+        match &self.buf[line.clone()] {
+            // memcached -Y: a command before authentication, or a refused authentication.
+            b"CLIENT_ERROR unauthenticated" | b"CLIENT_ERROR authentication failure" => {
+                WireError::Unauthenticated { tried: None }
+            }
+            _ => protocol(format!("unexpected reply {:?}", self.line_text(line))),
+        }
+    }
+
+    /// memcached's ASCII authentication: a `set` whose data is "user password", answered
+    /// STORED. Costs one round trip per new connection.
+    pub fn authenticate(&mut self, user: &str, password: &str) -> Result<(), WireError> {
+        let line = format!("{user} {password}");
+        self.set(b"rsession-auth", line.as_bytes(), 0);
+        self.send()?;
+        match self.reply() {
+            Ok(Reply::Stored) => Ok(()),
+            Ok(other) => Err(protocol(format!(
+                "unexpected reply {other:?} to authentication"
+            ))),
+            Err(WireError::Unauthenticated { .. }) => Err(WireError::Unauthenticated {
+                tried: Some(user.to_owned()),
+            }),
+            Err(e) => Err(e),
+        }
     }
 
     /// The items of one `get`/`gets` reply, up to its END: only keys that command asked for,
@@ -441,10 +475,7 @@ impl Conn {
                 break Ok(items);
             }
             let Some(fields) = text.strip_prefix(b"VALUE ") else {
-                break Err(protocol(format!(
-                    "unexpected reply {:?}",
-                    self.line_text(line)
-                )));
+                break Err(self.unexpected(line));
             };
             let mut fields = fields.split(|&b| b == b' ');
             let named = fields.next().unwrap_or_default();
