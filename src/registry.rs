@@ -17,8 +17,8 @@ use once_cell::sync::Lazy;
 use scheduled_thread_pool::ScheduledThreadPool;
 
 use crate::{
-    config::Address,
     config::{self, IniValues, RedisConfig, SessionConfig, StoreConfig},
+    config::{Address, Credentials},
     fork_guard,
     store::{
         self,
@@ -70,6 +70,9 @@ impl Backend {
 /// What a save_path and INI values resolve to.
 type Resolved = Result<Arc<Backend>, String>;
 
+/// What a memcached node pool belongs to: its node, retry_interval and user.
+type MemcachedIdentity = (Address, Duration, Option<Credentials>);
+
 struct Registry {
     /// `fork_guard::forks()` when made: a forked child must not use its parent's connections.
     forks: u64,
@@ -82,7 +85,7 @@ struct Registry {
     /// Redis connection pools by server, database and user (not prefix or timeouts).
     redis_pools: HashMap<RedisIdentity, Weak<RedisPool>>,
     /// memcached node pools by address, retry_interval and user.
-    memcached_pools: HashMap<(Address, Duration, Option<(String, String)>), Weak<NodePool>>,
+    memcached_pools: HashMap<MemcachedIdentity, Weak<NodePool>>,
     /// r2d2 creates every store's pool slots on these threads (the connections themselves are
     /// made in the request's thread); one per process is plenty.
     threads: Option<Arc<ScheduledThreadPool>>,
@@ -142,7 +145,7 @@ impl Registry {
         &mut self,
         address: &Address,
         retry: Duration,
-        credentials: Option<&(String, String)>,
+        credentials: Option<&Credentials>,
     ) -> Arc<NodePool> {
         let identity = (address.clone(), retry, credentials.cloned());
         if let Some(pool) = self.memcached_pools.get(&identity).and_then(Weak::upgrade) {

@@ -78,6 +78,9 @@ fn redis_config(
     }
 }
 
+/// A user name and its password.
+pub type Credentials = (String, String);
+
 /// Where and how to reach a set of memcached nodes; also the key of their pools.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MemcachedConfig {
@@ -90,8 +93,8 @@ pub struct MemcachedConfig {
     pub replicas: usize,
     pub retry_interval: Duration,
     pub lock_node: LockNode,
-    /// memcached's ASCII authentication (memcached -Y): user and password, for every node.
-    pub credentials: Option<(String, String)>,
+    /// memcached's ASCII authentication (memcached -Y), for every node.
+    pub credentials: Option<Credentials>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

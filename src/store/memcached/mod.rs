@@ -51,7 +51,7 @@ use super::{
     Store, Ttl, Unlocked,
 };
 use crate::{
-    config::{Address, LockNode, MemcachedConfig},
+    config::{Address, Credentials, LockNode, MemcachedConfig},
     lock::{Lock, Seen},
 };
 
@@ -71,14 +71,14 @@ pub type NodePool = LazyPool<NodeConnector>;
 pub struct NodeConnector {
     address: Address,
     /// For memcached's ASCII authentication, on each new connection.
-    credentials: Option<(String, String)>,
+    credentials: Option<Credentials>,
 }
 
 /// The pool for the node at `address`, which is left alone for `retry_interval` after it fails.
 pub fn node_pool(
     address: &Address,
     retry_interval: Duration,
-    credentials: Option<&(String, String)>,
+    credentials: Option<&Credentials>,
     threads: Arc<ScheduledThreadPool>,
 ) -> Arc<NodePool> {
     let connector = NodeConnector {
@@ -279,7 +279,7 @@ impl MemcachedStore {
     /// stores.
     pub fn new(
         cfg: &MemcachedConfig,
-        mut pool_for: impl FnMut(&Address, Duration, Option<&(String, String)>) -> Arc<NodePool>,
+        mut pool_for: impl FnMut(&Address, Duration, Option<&Credentials>) -> Arc<NodePool>,
     ) -> Result<Self> {
         let nodes = cfg
             .nodes
