@@ -53,4 +53,4 @@ session_start(): rsession: save_path entry 1 "memcached://a?auth=***": parameter
 session_start(): rsession: save_path entry 1 "memcached://a?weight=2": memcached weights go with each node: host:port:weight
 session_start(): rsession: save_path entry 1 "memcached://a?retry_interval=soon": retry_interval "soon" is not a number of seconds
 session_start(): rsession: save_path entry 1 "memcached://": missing host (expected memcached://host[:port][,host[:port]...])
-session_start(): rsession: save_path entry 1 "memcached://relative.sock?x=1": unknown parameter "x" (known for memcached: prefix, timeout, read_timeout, replicas, retry_interval, distribution)
+session_start(): rsession: save_path entry 1 "memcached://relative.sock?x=1": unknown parameter "x" (known for memcached: prefix, timeout, read_timeout, replicas, retry_interval, distribution, lock_node)
