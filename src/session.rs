@@ -40,10 +40,14 @@ enum Health {
     Failed(Option<anyhow::Error>),
 }
 
+/// A session's key in the store (prefix + id): shared, not copied, by the calls of a request
+/// and a lock handed to the janitor.
+type Key = Arc<[u8]>;
+
 /// The lock this request holds.
 struct Held {
     id: Vec<u8>,
-    key: Vec<u8>,
+    key: Key,
     lock: Lock,
 }
 
@@ -62,7 +66,7 @@ pub struct Session {
     notices: Vec<String>,
     /// The key of the last id checked: a request reads and writes the same id, and checking it
     /// again cost a tenth of rsession's work in a request.
-    checked: Option<Vec<u8>>,
+    checked: Option<Key>,
 }
 
 /// The lifetime used when `session.gc_maxlifetime` is 0 or negative, as phpredis does: such a
@@ -156,7 +160,7 @@ impl Session {
         result
     }
 
-    fn key(&mut self, id: &[u8]) -> Result<Vec<u8>> {
+    fn key(&mut self, id: &[u8]) -> Result<Key> {
         let prefix = self.backend.config.prefix.as_bytes();
         if let Some(key) = &self.checked {
             if key.len() == prefix.len() + id.len() && key.ends_with(id) {
@@ -164,9 +168,7 @@ impl Session {
             }
         }
         session_id::check(id).map_err(|e| anyhow!(e))?;
-        let mut key = Vec::with_capacity(prefix.len() + id.len());
-        key.extend_from_slice(prefix);
-        key.extend_from_slice(id);
+        let key: Key = [prefix, id].concat().into();
         self.backend.store.check_key(&key)?;
         self.checked = Some(key.clone());
         Ok(key)
@@ -408,7 +410,7 @@ impl Session {
     /// request already holds a lock (`session_create_id()` in an active session), that lock
     /// stays, and the new id is only checked: nobody else knows a fresh random id, and it is
     /// locked when a request starts on it.
-    fn claim(&mut self, id: &[u8], key: Vec<u8>) -> Result<bool> {
+    fn claim(&mut self, id: &[u8], key: Key) -> Result<bool> {
         let settings = match self.backend.config.lock {
             Some(settings) if self.held.is_none() => settings,
             _ => return self.call(|store| store.exists(&key)).map(|taken| !taken),

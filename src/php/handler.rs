@@ -31,7 +31,10 @@
 //! destructor is alive on our stack when guard.rs calls it, and the one engine allocation that
 //! can bail out (the value read, past memory_limit) happens after every Rust value is gone.
 
-use std::ffi::{c_char, c_void, CStr};
+use std::{
+    borrow::Cow,
+    ffi::{c_char, c_void, CStr},
+};
 
 use anyhow::{anyhow, Result};
 use ext_php_rs::{
@@ -102,6 +105,15 @@ unsafe fn take_session(mod_data: *mut *mut c_void) -> Option<Box<Session>> {
     session
 }
 
+/// Bytes as text, copied only when they are not UTF-8 (std's validation is the quick one;
+/// `to_string_lossy` walks the bytes in chunks even when they are valid).
+fn text(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(valid) => Cow::Borrowed(valid),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 unsafe extern "C" fn open(
     mod_data: *mut *mut c_void,
     save_path: *const c_char,
@@ -113,7 +125,7 @@ unsafe extern "C" fn open(
         let save_path = match save_path.is_null() {
             true => "".into(),
             // SAFETY: a non-NULL save_path is PHP's NUL-terminated INI value.
-            false => unsafe { CStr::from_ptr(save_path) }.to_string_lossy(),
+            false => text(unsafe { CStr::from_ptr(save_path) }.to_bytes()),
         };
         let backend = match registry::backend(&save_path, &ini::values()) {
             Ok(backend) => backend,

@@ -8,7 +8,10 @@
 
 use std::{
     marker::PhantomData,
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex,
+    },
     time::{Duration, Instant},
 };
 
@@ -104,6 +107,9 @@ pub struct LazyPool<C: Connector> {
     retry_interval: Option<Duration>,
     /// Until when the server is considered down, and why.
     down: Mutex<Option<(Instant, String)>>,
+    /// Whether `down` holds a mark: every call checks and clears the mark, and a server that
+    /// answers has none, so they look here instead of taking the lock.
+    marked: AtomicBool,
 }
 
 impl<C: Connector> LazyPool<C> {
@@ -125,6 +131,7 @@ impl<C: Connector> LazyPool<C> {
             label,
             retry_interval: None,
             down: Mutex::new(None),
+            marked: AtomicBool::new(false),
         }
     }
 
@@ -143,6 +150,9 @@ impl<C: Connector> LazyPool<C> {
     }
 
     fn down_for(&self) -> Option<(Duration, String)> {
+        if !self.marked.load(Ordering::Relaxed) {
+            return None;
+        }
         let down = self.down.lock().unwrap_or_else(|p| p.into_inner());
         let (until, cause) = down.as_ref()?;
         until
@@ -154,8 +164,12 @@ impl<C: Connector> LazyPool<C> {
         let Some(interval) = self.retry_interval else {
             return;
         };
+        if failure.is_none() && !self.marked.load(Ordering::Relaxed) {
+            return;
+        }
         let mut down = self.down.lock().unwrap_or_else(|p| p.into_inner());
         *down = failure.map(|cause| (Instant::now() + interval, cause.to_owned()));
+        self.marked.store(down.is_some(), Ordering::Relaxed);
     }
 
     /// A connection-level failure: reported, and the server marked down.
