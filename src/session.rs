@@ -15,7 +15,7 @@ use crate::{
     lock::{self, Attempt, Lock},
     registry::Backend,
     session_id,
-    store::{Refused, Store, Ttl, Unlocked},
+    store::{NotReplicated, Refused, Store, Ttl, Unlocked},
 };
 
 /// How many freshly generated ids may collide with stored ones before we give up.
@@ -64,6 +64,8 @@ pub struct Session {
     read_only: Option<Vec<u8>>,
     /// Settings that work but look wrong, for the operator, shown when the session closes.
     notices: Vec<String>,
+    /// Writes done but confirmed by fewer replicas than asked, shown when the session closes.
+    warnings: Vec<String>,
     /// The key of the last id checked: a request reads and writes the same id, and checking it
     /// again cost a tenth of rsession's work in a request.
     checked: Option<Key>,
@@ -126,6 +128,7 @@ impl Session {
             held: None,
             read_only: None,
             checked: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -154,7 +157,8 @@ impl Session {
             return Err(unreported.take().unwrap_or_else(|| AlreadyReported.into()));
         }
         let result = f(&*self.backend.store);
-        if result.is_err() {
+        // A write that fewer replicas confirmed is done: the store is healthy.
+        if result.as_ref().is_err_and(|e| !e.is::<NotReplicated>()) {
             self.health = Health::Failed(None);
         }
         result
@@ -240,7 +244,11 @@ impl Session {
         f: impl FnOnce(&dyn Store, &Lock) -> Result<T>,
     ) -> Result<T> {
         let result = self.call(|store| f(store, &held.lock));
-        if result.as_ref().is_err_and(|e| !e.is::<Refused>()) {
+        // Refused and NotReplicated writes have released the lock already.
+        if result
+            .as_ref()
+            .is_err_and(|e| !e.is::<Refused>() && !e.is::<NotReplicated>())
+        {
             self.held = Some(held);
         }
         result
@@ -321,16 +329,34 @@ impl Session {
                 short(id)
             );
         }
-        match self.take_held(id) {
+        let written = match self.take_held(id) {
             Some(held) => {
                 let expire = held.lock.expire;
-                match self.unlocking(held, |store, lock| store.set_unlock(&key, data, ttl, lock))? {
-                    Unlocked::LockLost => Err(self.lock_lost(id, expire)),
-                    Unlocked::Done | Unlocked::ValueMissing => Ok(()),
+                match self.unlocking(held, |store, lock| store.set_unlock(&key, data, ttl, lock)) {
+                    Ok(Unlocked::LockLost) => Err(self.lock_lost(id, expire)),
+                    Ok(Unlocked::Done | Unlocked::ValueMissing) => Ok(()),
+                    Err(e) => Err(e),
                 }
             }
             None => self.call(|store| store.set(&key, data, ttl)),
+        };
+        self.written(written)
+    }
+
+    /// A write's outcome: one that fewer replicas confirmed than asked is done, with a warning.
+    fn written(&mut self, outcome: Result<()>) -> Result<()> {
+        match outcome {
+            Err(e) if e.is::<NotReplicated>() => {
+                self.warnings.push(format!("rsession: {e}"));
+                Ok(())
+            }
+            other => other,
         }
+    }
+
+    /// Warnings about writes that were done but not as durably as asked, for close to show.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
     }
 
     /// lazy_write with unchanged data: refresh the expiry only (with early_refresh the read
@@ -355,7 +381,10 @@ impl Session {
             },
         };
         match outcome {
-            Unlocked::ValueMissing => self.call(|store| store.set(&key, data, ttl)),
+            Unlocked::ValueMissing => {
+                let written = self.call(|store| store.set(&key, data, ttl));
+                self.written(written)
+            }
             // A lost lock over unchanged data loses nothing: its new holder keeps it fresh.
             Unlocked::Done | Unlocked::LockLost => Ok(()),
         }

@@ -218,9 +218,9 @@ function rs_garbage_server(string $reply) {
     return [$proc, $port];
 }
 
-/** Starts a redis-server of the test's own on $port; returns its process. */
-function rs_redis_server(int $port) {
-    $proc = proc_open(['redis-server', '--port', (string) $port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+/** Starts a redis-server of the test's own on $port, with $extra arguments; returns its process. */
+function rs_redis_server(int $port, array $extra = []) {
+    $proc = proc_open(['redis-server', '--port', (string) $port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...$extra],
         [1 => ['file', '/dev/null', 'w'], 2 => ['file', '/dev/null', 'w']], $pipes);
     for ($i = 0; $i < 100; $i++) {
         $s = @fsockopen('127.0.0.1', $port, $errno, $errstr, 0.1);

@@ -50,6 +50,8 @@ pub struct RedisConfig {
     pub database: i64,
     pub connect_timeout: Duration,
     pub read_timeout: Duration,
+    /// After each session write, wait for this many replicas to have it (0: no wait).
+    pub wait: u32,
 }
 
 impl RedisConfig {
@@ -75,6 +77,7 @@ fn redis_config(
         database: endpoint.database.unwrap_or(0),
         connect_timeout,
         read_timeout,
+        wait: endpoint.wait.unwrap_or(0),
     }
 }
 

@@ -157,6 +157,7 @@ mod tests {
                 database: 2,
                 connect_timeout: Duration::from_millis(500),
                 read_timeout: Duration::from_secs(3),
+                wait: 0,
             }
         );
         assert_eq!(b.redis.address, Address::Unix("/run/r.sock".into()));

@@ -70,6 +70,9 @@ pub struct Node {
     pub weight: u32,
 }
 
+/// The most replicas `wait=` may ask for: more than any replica set has.
+const MAX_WAIT_REPLICAS: u32 = 100;
+
 /// One save_path entry, as written: `None` means "not given here, use the default".
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Endpoint {
@@ -91,6 +94,8 @@ pub struct Endpoint {
     pub distribution: Option<Distribution>,
     /// memcached: which node holds a session's lock.
     pub lock_node: Option<LockNode>,
+    /// Redis: replicas that must have each session write before it counts as durable.
+    pub wait: Option<u32>,
 }
 
 /// What went wrong, and where: `save_path entry 2 "redis://h:99999": port 99999 out of range`.
@@ -218,6 +223,7 @@ fn empty_endpoint(backend: Backend, nodes: Vec<Node>, tls: bool) -> Endpoint {
         retry_interval: None,
         distribution: None,
         lock_node: None,
+        wait: None,
     }
 }
 
@@ -550,7 +556,7 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
         let memcached = endpoint.backend == Backend::Memcached;
         match key.as_str() {
             "auth" | "auth[]" | "auth[user]" | "auth[pass]" | "database" | "db" | "persistent"
-            | "persistent_id"
+            | "persistent_id" | "wait"
                 if memcached =>
             {
                 return Err(format!("parameter \"{key}\" is for Redis, not memcached"))
@@ -607,6 +613,15 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
                     _ => return Err(format!("distribution \"{value}\" is not ketama or ketama_weighted")),
                 })
             }
+            // Redis: WAIT for this many replicas after each session write.
+            "wait" => match value.parse::<u32>() {
+                Ok(n) if n <= MAX_WAIT_REPLICAS => endpoint.wait = Some(n),
+                _ => {
+                    return Err(format!(
+                        "wait \"{value}\" is not a number of replicas (0 to {MAX_WAIT_REPLICAS})"
+                    ))
+                }
+            },
             "lock_node" => {
                 endpoint.lock_node = Some(match value.as_str() {
                     "php-memcached" => LockNode::PhpMemcached,
@@ -632,7 +647,7 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
             }
             _ => {
                 return Err(format!(
-                    "unknown parameter \"{key}\" (known: auth, auth[], auth[user], auth[pass], database, prefix, timeout, read_timeout, persistent, weight, retry_interval)"
+                    "unknown parameter \"{key}\" (known: auth, auth[], auth[user], auth[pass], database, prefix, timeout, read_timeout, persistent, weight, retry_interval, wait)"
                 ))
             }
         }

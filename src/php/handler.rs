@@ -40,7 +40,7 @@ use anyhow::{anyhow, Result};
 use ext_php_rs::{
     boxed::ZBox,
     ffi::{
-        zend_long, zend_result, zend_string, E_NOTICE, ZEND_RESULT_CODE_FAILURE,
+        zend_long, zend_result, zend_string, E_NOTICE, E_WARNING, ZEND_RESULT_CODE_FAILURE,
         ZEND_RESULT_CODE_SUCCESS,
     },
     types::ZendStr,
@@ -152,15 +152,18 @@ unsafe extern "C" fn open(
 /// not at open, since output before session_start() has sent its cookie would make it fail.
 unsafe extern "C" fn close(mod_data: *mut *mut c_void) -> zend_result {
     let mut notices = guard::Pending::none();
+    let mut warnings = guard::Pending::none();
     let result = guard::result("close", || {
         // SAFETY: PHP's contract for close.
         let Some(mut session) = (unsafe { take_session(mod_data) }) else {
             return Ok(());
         };
         notices = guard::Pending::new(session.take_notices().join("\n"));
+        warnings = guard::Pending::new(session.take_warnings().join("\n"));
         session.release()
     });
     // Shown once the closure's values are gone (see guard::emit).
+    guard::emit(E_WARNING, warnings);
     guard::emit(E_NOTICE, notices);
     result
 }

@@ -76,6 +76,19 @@ impl std::fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
+/// A write that was done, and its lock released, but that fewer replicas than asked for
+/// (Redis `wait=`) confirmed in time: the request goes on, with this warning.
+#[derive(Debug)]
+pub struct NotReplicated(pub String);
+
+impl std::fmt::Display for NotReplicated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for NotReplicated {}
+
 /// What a conditional write-and-release found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unlocked {

@@ -304,6 +304,7 @@ mod tests {
             database: 0,
             connect_timeout: Duration::from_secs(1),
             read_timeout: Duration::from_secs(1),
+            wait: 0,
         };
         // Nothing connects until a command runs: these tests only look at where keys go.
         Arc::new(RedisStore::new(

@@ -13,7 +13,7 @@ mod conn;
 use self::conn::{Conn, Login};
 use super::{
     pool::{AfterError, Connector, LazyPool, Timeouts},
-    Refused, Store, Ttl, Unlocked,
+    NotReplicated, Refused, Store, Ttl, Unlocked,
 };
 use crate::{
     config::{Address, RedisConfig},
@@ -27,18 +27,15 @@ use crate::{
 /// 1 = done, 0 = lock not ours, 3 = lock not ours but the data is already what we write (a
 /// retry after a lost reply finds its own write). A refused write (OOM under maxmemory) still
 /// releases the lock and answers the server's error.
-static SET_UNLOCK: Lazy<Script> = Lazy::new(|| {
-    Script::new(
-        "if redis.call('GET', KEYS[2]) ~= ARGV[1] then \
-           if redis.call('GET', KEYS[1]) == ARGV[2] then return 3 end \
-           return 0 \
-         end \
-         local set = redis.pcall('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) \
-         redis.call('DEL', KEYS[2]) \
-         if type(set) == 'table' and set.err then return set end \
-         return 1",
-    )
-});
+const SET_UNLOCK_LUA: &str = "if redis.call('GET', KEYS[2]) ~= ARGV[1] then \
+       if redis.call('GET', KEYS[1]) == ARGV[2] then return 3 end \
+       return 0 \
+     end \
+     local set = redis.pcall('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) \
+     redis.call('DEL', KEYS[2]) \
+     if type(set) == 'table' and set.err then return set end \
+     return 1";
+static SET_UNLOCK: Lazy<Script> = Lazy::new(|| Script::new(SET_UNLOCK_LUA));
 
 /// ARGV[2] = new expiry in seconds, or 0 for release only. 1 = released, 2 = released, but no
 /// value to refresh, 0 = lock not ours.
@@ -72,6 +69,13 @@ fn unlocked(code: i64) -> Unlocked {
     }
 }
 
+/// The two replies of a pipelined write and its `WAIT`, under one deadline.
+fn two_replies(c: &mut Conn, batch: &[u8]) -> redis::RedisResult<[Value; 2]> {
+    c.req_packed_commands(batch, 0, 2)?
+        .try_into()
+        .map_err(|_| RedisError::from((ErrorKind::Parse, "expected 2 replies")))
+}
+
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
 }
@@ -83,6 +87,8 @@ pub type RedisPool = LazyPool<RedisConnector>;
 pub struct RedisStore {
     pool: Arc<RedisPool>,
     timeouts: Timeouts,
+    /// `wait=`: replicas that must confirm each session write (0: none asked).
+    wait: u32,
 }
 
 pub struct RedisConnector {
@@ -152,7 +158,40 @@ impl RedisStore {
                 connect: cfg.connect_timeout,
                 read: cfg.read_timeout,
             },
+            wait: cfg.wait,
         }
+    }
+
+    /// `WAIT` for the replicas `wait=` names, sent right behind a write in the same round trip.
+    fn wait_command(&self) -> Vec<u8> {
+        redis::cmd("WAIT")
+            .arg(self.wait)
+            .arg(self.wait_limit())
+            .get_packed_command()
+    }
+
+    /// How long `WAIT` may wait, in ms: its reply must come within the batch's `read_timeout`,
+    /// and Redis ends a timed-out WAIT up to ~100 ms late (measured: 450 of 500 ms overran), so
+    /// 200 ms less, and at least a quarter of it.
+    fn wait_limit(&self) -> u64 {
+        let read = millis(self.timeouts.read);
+        read.saturating_sub(200).max(read / 4).max(1)
+    }
+
+    /// The warning when fewer replicas than `wait=` confirmed a write, which is done.
+    fn check_replicas(&self, confirmed: Value) -> Result<()> {
+        let confirmed: i64 = redis::from_redis_value(confirmed)?;
+        if confirmed >= i64::from(self.wait) {
+            return Ok(());
+        }
+        let limit = self.wait_limit();
+        Err(anyhow::Error::new(NotReplicated(format!(
+            "{}: session written, but only {confirmed} of {} replicas confirmed it within {limit}ms \
+             (wait={}); it may be lost if this server fails now",
+            self.pool.label(),
+            self.wait,
+            self.wait
+        ))))
     }
 
     /// A write Redis refused for lack of memory (maxmemory with noeviction): says how big the
@@ -233,15 +272,29 @@ impl Store for RedisStore {
     }
 
     fn set(&self, key: &[u8], value: &[u8], ttl: Ttl) -> Result<()> {
-        self.run("SET", |c| {
-            redis::cmd("SET")
-                .arg(key)
-                .arg(value)
-                .arg("EX")
-                .arg(ttl)
-                .query(c)
-        })
-        .map_err(|e| self.explain_refusal(e, value.len()))
+        let set = redis::cmd("SET")
+            .arg(key)
+            .arg(value)
+            .arg("EX")
+            .arg(ttl)
+            .clone();
+        if self.wait == 0 {
+            return self
+                .run("SET", |c| set.query(c))
+                .map_err(|e| self.explain_refusal(e, value.len()));
+        }
+        let mut batch = set.get_packed_command();
+        batch.extend(self.wait_command());
+        let confirmed = self
+            .run("SET+WAIT", |c| {
+                let [stored, confirmed]: [Value; 2] = two_replies(c, &batch)?;
+                if let Value::ServerError(e) = stored {
+                    return Err(e.into());
+                }
+                Ok(confirmed)
+            })
+            .map_err(|e| self.explain_refusal(e, value.len()))?;
+        self.check_replicas(confirmed)
     }
 
     fn touch(&self, key: &[u8], ttl: Ttl) -> Result<bool> {
@@ -321,21 +374,51 @@ impl Store for RedisStore {
         // Equal data stored means our write landed only on a retry, after the first try's reply
         // was lost (3); on a first try it is another writer's: the lock was lost.
         let tries = Cell::new(0);
-        self.run_holding("SET+unlock", lock, |c| {
-            tries.set(tries.get() + 1);
-            SET_UNLOCK
-                .key(key)
-                .key(&lock.key)
-                .arg(&lock.token)
-                .arg(value)
-                .arg(ttl)
-                .invoke(c)
-                .map(|code| match code {
-                    3 if tries.get() == 1 => Unlocked::LockLost,
-                    code => unlocked(code),
+        let outcome = |code: i64| match code {
+            3 if tries.get() == 1 => Unlocked::LockLost,
+            code => unlocked(code),
+        };
+        if self.wait == 0 {
+            return self
+                .run_holding("SET+unlock", lock, |c| {
+                    tries.set(tries.get() + 1);
+                    SET_UNLOCK
+                        .key(key)
+                        .key(&lock.key)
+                        .arg(&lock.token)
+                        .arg(value)
+                        .arg(ttl)
+                        .invoke(c)
+                        .map(outcome)
                 })
-        })
-        .map_err(|e| self.explain_refusal(e, value.len()))
+                .map_err(|e| self.explain_refusal(e, value.len()));
+        }
+        // The script in full (EVAL): a pipelined EVALSHA could not fall back on NOSCRIPT.
+        let mut batch = redis::cmd("EVAL")
+            .arg(SET_UNLOCK_LUA)
+            .arg(2)
+            .arg(key)
+            .arg(&lock.key)
+            .arg(&lock.token)
+            .arg(value)
+            .arg(ttl)
+            .get_packed_command();
+        batch.extend(self.wait_command());
+        let (unlocked, confirmed) = self
+            .run_holding("SET+unlock+WAIT", lock, |c| {
+                tries.set(tries.get() + 1);
+                let [code, confirmed]: [Value; 2] = two_replies(c, &batch)?;
+                let code: i64 = match code {
+                    Value::ServerError(e) => return Err(e.into()),
+                    code => redis::from_redis_value(code)?,
+                };
+                Ok((outcome(code), confirmed))
+            })
+            .map_err(|e| self.explain_refusal(e, value.len()))?;
+        match unlocked {
+            Unlocked::Done => self.check_replicas(confirmed).map(|()| Unlocked::Done),
+            other => Ok(other),
+        }
     }
 
     fn touch_unlock(&self, key: &[u8], ttl: Option<Ttl>, lock: &Lock) -> Result<Unlocked> {
