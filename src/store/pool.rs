@@ -222,6 +222,11 @@ impl<C: Connector> LazyPool<C> {
                 })?,
             };
             let slot = &mut *checked_out;
+            if retried {
+                // The retry after a connection the server had closed gets a new one: another
+                // pooled connection (e.g. the janitor's) is as stale after a server restart.
+                slot.conn = None;
+            }
             let conn = match &mut slot.conn {
                 Some(conn) => {
                     if let Err(e) = self.connector.retime(conn, timeouts) {
