@@ -43,10 +43,10 @@ foreach (['redis' => rs_path(), 'memcached' => mc_path()] as $store => $path) {
     session_write_close();
 }
 // A child must not make the lock tokens its parent makes next (both start from the same state).
-$r = rs_redis();
-$token = function () use ($r): string {
+// Each process asks Redis on a connection of its own: a shared one would mix their replies.
+$token = function (): string {
     rs_start(rs_path());
-    $t = (string) $r->cmd('GET', 'PHPREDIS_SESSION:' . session_id() . '_LOCK');
+    $t = (string) (new Resp())->cmd('GET', 'PHPREDIS_SESSION:' . session_id() . '_LOCK');
     session_write_close();
     return $t;
 };

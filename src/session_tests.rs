@@ -284,3 +284,26 @@ fn a_lost_reply_is_reported_and_leaves_no_lock() {
     assert!(released, "the lock was left behind");
     assert_eq!(store.value(KEY).unwrap(), b"landed");
 }
+
+#[test]
+fn a_write_fewer_replicas_confirmed_is_saved_with_a_warning() {
+    // Redis wait=N: the write and the release are done; only the replicas are missing. The
+    // request is not failed, its lock is not handed to the janitor, and the store stays usable.
+    let store = Arc::new(MemoryStore::default());
+    for ini in [locking("", "", ""), IniValues::default()] {
+        let mut s = session(&store, ini);
+        s.read(ID, 1440).unwrap();
+        store.fail_next(Fault::NotReplicated);
+        s.write(ID, b"kept", 1440).unwrap();
+        assert_eq!(store.value(KEY).unwrap(), b"kept");
+        assert!(store.value(&lock_key()).is_none(), "the lock was left");
+        let warnings = s.take_warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("0 of 1 replicas"), "{warnings:?}");
+        s.release().unwrap();
+        // The next request works as usual.
+        let mut next = session(&store, IniValues::default());
+        assert_eq!(next.read(ID, 1440).unwrap(), b"kept");
+        assert!(next.take_warnings().is_empty());
+    }
+}

@@ -9,7 +9,7 @@ use std::{
 
 use anyhow::{anyhow, bail, Result};
 
-use super::{Store, Ttl, Unlocked};
+use super::{NotReplicated, Store, Ttl, Unlocked};
 use crate::lock::Lock;
 
 /// What the next call does wrong.
@@ -19,6 +19,8 @@ pub enum Fault {
     Unreachable,
     /// Does its work, then fails (the reply was lost).
     ReplyLost,
+    /// Does its work, then says fewer replicas than asked confirmed it (Redis `wait=`).
+    NotReplicated,
 }
 
 #[derive(Default)]
@@ -85,6 +87,12 @@ impl MemoryStore {
             Some(Fault::ReplyLost) => {
                 op(&mut state)?;
                 Err(anyhow!("memory: {name}: reply lost"))
+            }
+            Some(Fault::NotReplicated) => {
+                op(&mut state)?;
+                Err(anyhow::Error::new(NotReplicated(format!(
+                    "memory: {name}: 0 of 1 replicas confirmed it"
+                ))))
             }
             None => op(&mut state),
         }
