@@ -13,8 +13,11 @@ require __DIR__ . '/inc/helpers.php';
 // transports: tcp (a replica set of the test's own)
 rs_capture_warnings();
 [$mport, $rport] = [rs_free_port(), rs_free_port()];
-$master = rs_redis_server($mport);
-$replica = rs_redis_server($rport, ['--replicaof', '127.0.0.1', (string) $mport]);
+// Replication writes the master's snapshot for its replica: in a directory of the test's own.
+$dir = rs_env('RSESSION_RUN', dirname(__DIR__) . '/.run') . '/tests/wait-' . getmypid();
+@mkdir($dir, 0700, true);
+$master = rs_redis_server($mport, ['--dir', $dir, '--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0']);
+$replica = rs_redis_server($rport, ['--dir', $dir, '--replicaof', '127.0.0.1', (string) $mport]);
 $m = new Resp("tcp://127.0.0.1:$mport");
 $r = new Resp("tcp://127.0.0.1:$rport");
 for ($i = 0; $i < 100 && !str_contains((string) $r->cmd('INFO', 'replication'), 'master_link_status:up'); $i++) { usleep(50000); }
@@ -84,6 +87,8 @@ foreach (["redis://127.0.0.1:$mport?wait=x", mc_path('?wait=1')] as $bad) {
 }
 rs_kill($replica);
 rs_kill($master);
+array_map('unlink', glob("$dir/*") ?: []);
+@rmdir($dir);
 ?>
 --EXPECTF--
 == the replica is up
