@@ -80,6 +80,14 @@ $_SESSION['n']++;
 session_write_close();
 echo $show(), "\n";
 
+echo "== a WAIT the server refuses (an ACL user without it): the write is kept, with a warning\n";
+$m->cmd('ACL', 'SETUSER', 'nowait', 'on', '>nowait-pw', '~*', '+@all', '-wait');
+rs_start("redis://127.0.0.1:$mport?wait=1&auth[user]=nowait&auth[pass]=nowait-pw", $id);
+$_SESSION['n'] = 10;
+session_write_close();
+echo "on the master: ", $m->cmd('GET', "PHPREDIS_SESSION:$id"), "\n";
+echo $show(), "\n";
+
 echo "== bad values\n";
 foreach (["redis://127.0.0.1:$mport?wait=x", mc_path('?wait=1')] as $bad) {
     var_dump(rs_start($bad));
@@ -104,6 +112,9 @@ session_write_close(): rsession: redis 127.0.0.1:PORT: session written, but only
 lock left: 0
 == wait=2 with one replica
 session_write_close(): rsession: redis 127.0.0.1:PORT: session written, but only 1 of 2 replicas confirmed it within 100ms (wait=2); it may be lost if this server fails now
+== a WAIT the server refuses (an ACL user without it): the write is kept, with a warning
+on the master: n|i:10;
+session_write_close(): rsession: redis 127.0.0.1:PORT: session written, but WAIT for wait=1 replicas failed: NoPerm: this user has no permissions to run the 'wait' command
 == bad values
 bool(false)
 session_start(): rsession: save_path entry 1 "redis://127.0.0.1:PORT?wait=x": wait "x" is not a number of replicas (0 to 100)

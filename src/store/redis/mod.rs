@@ -180,7 +180,18 @@ impl RedisStore {
 
     /// The warning when fewer replicas than `wait=` confirmed a write, which is done.
     fn check_replicas(&self, confirmed: Value) -> Result<()> {
-        let confirmed: i64 = redis::from_redis_value(confirmed)?;
+        // The write is done whatever WAIT answered: a WAIT the server refused is a warning too.
+        let confirmed: i64 = match confirmed {
+            Value::ServerError(e) => {
+                return Err(anyhow::Error::new(NotReplicated(format!(
+                    "{}: session written, but WAIT for wait={} replicas failed: {}",
+                    self.pool.label(),
+                    self.wait,
+                    RedisError::from(e)
+                ))))
+            }
+            other => redis::from_redis_value(other)?,
+        };
         if confirmed >= i64::from(self.wait) {
             return Ok(());
         }
