@@ -4,9 +4,13 @@
 //! the release runs here, on one fork-safe worker thread per process, bounded like any store
 //! call by the store's timeouts. A lock left anyway expires (`rsession.lock_expire`).
 
-use std::sync::{
-    atomic::{AtomicUsize, Ordering},
-    Arc,
+use std::{
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+    thread,
+    time::{Duration, Instant},
 };
 
 use once_cell::sync::Lazy;
@@ -32,4 +36,15 @@ pub fn later(job: impl FnOnce() + Send + 'static) {
         job();
         PENDING.fetch_sub(1, Ordering::SeqCst);
     });
+}
+
+/// Runs `release` until it succeeds or a lock taken now would have expired (`expire`), pausing
+/// 50 ms, 100 ms... up to 1 s between tries: a store that failed may answer again soon.
+pub fn retry_until_expired(expire: Duration, mut release: impl FnMut() -> bool) {
+    let until = Instant::now() + expire;
+    let mut pause = Duration::from_millis(50);
+    while !release() && Instant::now() < until {
+        thread::sleep(pause.min(until.saturating_duration_since(Instant::now())));
+        pause = (pause * 2).min(Duration::from_secs(1));
+    }
 }

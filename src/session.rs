@@ -1,12 +1,7 @@
 //! The session handler's logic, one request's worth, over any store: PHP's contract mapped to
 //! the fewest round trips, with the session locked from read to write when locking is on.
 
-use std::{
-    fmt,
-    sync::Arc,
-    thread,
-    time::{Duration, Instant},
-};
+use std::{fmt, sync::Arc, time::Duration};
 
 use anyhow::{anyhow, bail, Result};
 
@@ -99,12 +94,9 @@ pub fn lifetime_notice(lifetime: i64) -> Option<String> {
 /// Releases `held` owner-checked, trying again while the store fails, until the lock would
 /// have expired anyway. Runs on the janitor's thread.
 fn release_eventually(store: &dyn Store, held: &Held) {
-    let until = Instant::now() + held.lock.expire;
-    let mut pause = Duration::from_millis(50);
-    while store.touch_unlock(&held.key, None, &held.lock).is_err() && Instant::now() < until {
-        thread::sleep(pause.min(until.saturating_duration_since(Instant::now())));
-        pause = (pause * 2).min(Duration::from_secs(1));
-    }
+    janitor::retry_until_expired(held.lock.expire, || {
+        store.touch_unlock(&held.key, None, &held.lock).is_ok()
+    });
 }
 
 /// The start of an id, enough to find it in logs without handing the whole credential to them.

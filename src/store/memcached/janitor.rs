@@ -8,11 +8,7 @@
 //! have run, then releases the lock by its version if it holds our token, on a pooled
 //! connection. The request itself has already failed with its warning and does not wait.
 
-use std::{
-    sync::Arc,
-    thread,
-    time::{Duration, Instant},
-};
+use std::{sync::Arc, time::Duration};
 
 use super::{
     release, released,
@@ -76,19 +72,13 @@ pub fn release_version_later(
     expire: Duration,
 ) {
     janitor::later(move || {
-        let until = Instant::now() + expire;
-        let mut pause = Duration::from_millis(50);
-        while Instant::now() < until {
-            let done = pool.run_despite_down("release lock", &timeouts, |c| {
+        janitor::retry_until_expired(expire, || {
+            pool.run_despite_down("release lock", &timeouts, |c| {
                 release(c, &key, version);
                 c.send()?;
                 released(c.reply()?)
-            });
-            if done.is_ok() {
-                return;
-            }
-            thread::sleep(pause.min(until.saturating_duration_since(Instant::now())));
-            pause = (pause * 2).min(Duration::from_secs(1));
-        }
+            })
+            .is_ok()
+        })
     });
 }
