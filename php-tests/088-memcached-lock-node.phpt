@@ -18,22 +18,6 @@ if (trim((string) shell_exec('command -v strace')) === '') {
 $nodes = mc_nodes();
 $where = fn (string $key) => mc_where($nodes, $key);
 
-/** sendto calls per locked request (data changed) of $n requests on $id, in a traced child. */
-function sends_per_request(string $path, string $id, int $n = 10): float {
-    $trace = tempnam(sys_get_temp_dir(), 'rs-lock-node');
-    $code = 'ini_set("session.save_path", ' . var_export($path, true) . '); session_id(' . var_export($id, true) . ');'
-        . 'for ($i = 0; $i < ' . $n . '; $i++) { if (!session_start()) { exit(1); } $_SESSION["n"]++; session_write_close(); }';
-    $cmd = ['strace', '-f', '-c', '-o', $trace, '-e', 'trace=sendto', PHP_BINARY, '-n', '-d', 'extension=' . rs_so(),
-        '-d', 'session.save_handler=rsession', '-d', 'session.use_cookies=0', '-d', 'session.cache_limiter=', '-r', $code];
-    $exit = proc_close(proc_open($cmd, [1 => ['file', '/dev/null', 'w'], 2 => ['file', '/dev/null', 'w']], $pipes));
-    $calls = 0;
-    foreach (file($trace) as $line) {
-        if (preg_match('/^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?sendto$/', $line, $m)) { $calls = (int) $m[1]; }
-    }
-    unlink($trace);
-    return $exit === 0 ? $calls / $n : -1;
-}
-
 // A session whose php-memcached lock node is not its data's node.
 for ($try = 0; $try < 50; $try++) {
     rs_start(mc_path());
@@ -45,12 +29,12 @@ for ($try = 0; $try < 50; $try++) {
     session_write_close();
     if ($apart) { break; }
 }
-echo "default: lock apart from the data: ", json_encode($apart), "; sendto per request: ", sends_per_request(mc_path(), $id), "\n";
+echo "default: lock apart from the data: ", json_encode($apart), "; sendto per request: ", rs_sendto_per_request(mc_path(), $id), "\n";
 
 rs_start(mc_path('?lock_node=data'), $id);
 echo "lock_node=data: lock on the data's node: ", json_encode($where("memc.sess.key.lock.$id") === $where("memc.sess.key.$id")), "\n";
 session_write_close();
-echo "lock_node=data: sendto per request: ", sends_per_request(mc_path('?lock_node=data'), $id), "\n";
+echo "lock_node=data: sendto per request: ", rs_sendto_per_request(mc_path('?lock_node=data'), $id), "\n";
 rs_start(mc_path(), $id);
 echo "n after 20 requests: ", $_SESSION['n'], "\n";
 session_write_close();

@@ -24,29 +24,13 @@ for ($i = 0; $i < 100 && !str_contains((string) $r->cmd('INFO', 'replication'), 
 $path = "redis://127.0.0.1:$mport?wait=1&read_timeout=0.5";
 $show = fn () => implode("\n", array_map(fn ($w) => str_replace((string) $mport, 'PORT', $w), rs_warnings()));
 
-/** sendto calls per locked request of $n requests in a traced child (one per round trip). */
-function sends_per_request(string $path, string $id, int $n = 10): float {
-    $trace = tempnam(sys_get_temp_dir(), 'rs-wait');
-    $code = 'ini_set("session.save_path", ' . var_export($path, true) . '); session_id(' . var_export($id, true) . ');'
-        . 'for ($i = 0; $i < ' . $n . '; $i++) { if (!session_start()) { exit(1); } $_SESSION["n"] = $i; session_write_close(); }';
-    $cmd = ['strace', '-f', '-c', '-o', $trace, '-e', 'trace=sendto', PHP_BINARY, '-n', '-d', 'extension=' . rs_so(),
-        '-d', 'session.save_handler=rsession', '-d', 'session.use_cookies=0', '-d', 'session.cache_limiter=', '-r', $code];
-    $exit = proc_close(proc_open($cmd, [1 => ['file', '/dev/null', 'w'], 2 => ['file', '/dev/null', 'w']], $pipes));
-    $calls = 0;
-    foreach (file($trace) as $line) {
-        if (preg_match('/^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?sendto$/', $line, $m)) { $calls = (int) $m[1]; }
-    }
-    unlink($trace);
-    return $exit === 0 ? $calls / $n : -1;
-}
-
 echo "== the replica is up\n";
 rs_start($path);
 $id = session_id();
 $_SESSION['n'] = 1;
 session_write_close();
 echo "on the replica: ", $r->cmd('GET', "PHPREDIS_SESSION:$id"), "\n";
-echo "round trips (sendto) per locked request: ", sends_per_request($path, $id), "\n";
+echo "round trips (sendto) per locked request: ", rs_sendto_per_request($path, $id), "\n";
 rs_start($path, $id);
 $_SESSION['n'] = 1;
 session_write_close();

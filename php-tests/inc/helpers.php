@@ -234,6 +234,25 @@ function rs_redis_server(int $port, array $extra = []) {
     throw new RuntimeException("redis-server on port $port did not start");
 }
 
+/**
+ * sendto calls per request (one per round trip) of $n requests on session $id, each changing
+ * its counter $_SESSION["n"], in a child PHP process run under strace. -1 if a request failed.
+ */
+function rs_sendto_per_request(string $path, string $id, int $n = 10): float {
+    $trace = tempnam(sys_get_temp_dir(), 'rs-sendto');
+    $code = 'ini_set("session.save_path", ' . var_export($path, true) . '); session_id(' . var_export($id, true) . ');'
+        . 'for ($i = 0; $i < ' . $n . '; $i++) { if (!session_start()) { exit(1); } $_SESSION["n"] = ($_SESSION["n"] ?? 0) + 1; session_write_close(); }';
+    $cmd = ['strace', '-f', '-c', '-o', $trace, '-e', 'trace=sendto', PHP_BINARY, '-n', '-d', 'extension=' . rs_so(),
+        '-d', 'session.save_handler=rsession', '-d', 'session.use_cookies=0', '-d', 'session.cache_limiter=', '-r', $code];
+    $exit = proc_close(proc_open($cmd, [1 => ['file', '/dev/null', 'w'], 2 => ['file', '/dev/null', 'w']], $pipes));
+    $calls = 0;
+    foreach (file($trace) as $line) {
+        if (preg_match('/^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?sendto$/', $line, $m)) { $calls = (int) $m[1]; }
+    }
+    unlink($trace);
+    return $exit === 0 ? $calls / $n : -1;
+}
+
 function rs_kill($proc): void {
     proc_terminate($proc, 9);
     while (proc_get_status($proc)['running']) { usleep(10000); }
