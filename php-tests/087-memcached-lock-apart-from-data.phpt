@@ -19,7 +19,7 @@ require __DIR__ . '/inc/helpers.php';
 rs_capture_warnings();
 $nodes = [mc_new_address(), mc_new_address(), mc_new_address()];
 $servers = array_map(fn ($n) => mc_server($n), $nodes);
-$signal = fn (int $i, string $sig) => proc_close(proc_open(['kill', "-$sig", (string) proc_get_status($servers[$i])['pid']], [], $pipes));
+$signal = fn (int $i, string $sig) => rs_signal($servers[$i], $sig);
 $path = mc_path('?read_timeout=0.3&retry_interval=0', $nodes);
 
 // A session whose lock is on another node than its data (found while the lock is held).

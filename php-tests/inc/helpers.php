@@ -253,6 +253,21 @@ function rs_sendto_per_request(string $path, string $id, int $n = 10): float {
     return $exit === 0 ? $calls / $n : -1;
 }
 
+/**
+ * Sends $sig (STOP, CONT...) to $proc. kill returns once the signal is sent, and a busy machine
+ * may take a moment to stop every thread of a server, so STOP waits (at most 1 s) until the
+ * kernel reports all of them stopped.
+ */
+function rs_signal($proc, string $sig): void {
+    $pid = proc_get_status($proc)['pid'];
+    proc_close(proc_open(['kill', "-$sig", (string) $pid], [], $pipes));
+    for ($n = 0; $sig === 'STOP' && $n < 200; $n++) {
+        $states = array_map(fn ($f) => preg_replace('/^.*\) (\S).*$/s', '$1', (string) @file_get_contents($f)), glob("/proc/$pid/task/*/stat") ?: []);
+        if ($states !== [] && count(array_diff($states, ['T'])) === 0) { return; }
+        usleep(5000);
+    }
+}
+
 function rs_kill($proc): void {
     proc_terminate($proc, 9);
     while (proc_get_status($proc)['running']) { usleep(10000); }
