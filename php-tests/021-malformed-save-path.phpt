@@ -48,6 +48,13 @@ $paths = [
     'tcp://a?prefix=A:, tcp://b',
     'tcp://a, memcached://m1,m2',
     'tcp://a tls://b:6380',
+    // Redis Cluster: seeds, database 0 only, one entry, a prefix its locks can live with.
+    'redis+cluster://h:7000/2',
+    'redis+cluster://h:7000,,h:7001',
+    'seed[]=h:7000&seed[]=h:x',
+    'seed[]=h:7000&auth=secret&weight=2',
+    'seed[]=h:7000&prefix=a}b',
+    'redis://a, redis+cluster://h:7000',
 ];
 rs_capture_warnings();
 foreach ($paths as $path) {
@@ -68,7 +75,7 @@ session_start(): rsession: save_path entry 1 "redis://h:0": port 0 out of range 
 session_start(): rsession: save_path entry 1 "redis://h:abc": port "abc" is not a number
 session_start(): rsession: save_path entry 1 "redis://h:": missing port after ':'
 session_start(): rsession: save_path entry 1 "redis://:6379": missing host
-session_start(): rsession: save_path entry 1 "http://h:1": unsupported scheme "http" (expected redis://, rediss://, tcp://, tls://, unix:// or memcached://)
+session_start(): rsession: save_path entry 1 "http://h:1": unsupported scheme "http" (expected redis://, rediss://, tcp://, tls://, unix://, redis+cluster:// or memcached://)
 session_start(): rsession: save_path entry 1 "redis://h/abc": database in path "abc" is not a number
 session_start(): rsession: save_path entry 1 "redis://h?database=x": database "x" is not a number
 session_start(): rsession: save_path entry 1 "redis://h?foo=1": unknown parameter "foo" (known: auth, auth[], auth[user], auth[pass], database, prefix, timeout, read_timeout, persistent, weight, retry_interval, wait)
@@ -92,3 +99,9 @@ session_start(): rsession: save_path entry 1 "tcp://h?auth[user]=***&auth[]=***"
 session_start(): rsession: save_path entry 2 "tcp://b": prefix "PHPREDIS_SESSION:" differs from entry 1's "A:"; rsession needs one prefix for all hosts: give every entry the same prefix=
 session_start(): rsession: save_path entry 2 "memcached://m1,m2": memcached cannot be combined with other entries: list every memcached node in one entry (memcached://a,b), or list only Redis hosts
 session_start(): rsession: save_path entry 2 "tls://b:6380": TLS (rediss:// or tls://) is not compiled into this build of rsession; use redis:// or a unix socket
+session_start(): rsession: save_path entry 1 "redis+cluster://h:7000/2": a Redis Cluster has only database 0, and no unix sockets: write redis+cluster://host:port[,host:port...]
+session_start(): rsession: save_path entry 1 "redis+cluster://h:7000,,h:7001": seed 2: empty (stray comma?)
+session_start(): rsession: save_path entry 1 "seed[]=h:7000&seed[]=h:x": seed[] h:x: port "x" is not a number
+session_start(): rsession: save_path entry 1 "seed[]=h:7000&auth=***&weight=2": a Redis Cluster places sessions by hash slot: weight does not apply
+session_start(): rsession: save_path entry 1 "seed[]=h:7000&prefix=a}b": prefix "a}b" holds a '}' outside a {hash tag}: in a Redis Cluster the session's lock could not be put in its data's hash slot; remove the '}' or make the prefix a complete tag such as {sessions}:
+session_start(): rsession: save_path entry 2 "redis+cluster://h:7000": a Redis Cluster is the whole save_path: list its seed nodes in this one entry

@@ -29,8 +29,14 @@ use crate::{
     },
 };
 
-/// What a Redis connection is to: address, user, password, database.
-type RedisIdentity = (Address, Option<String>, Option<String>, i64);
+/// What a Redis connection is to: address (or a cluster's seeds), user, password, database.
+type RedisIdentity = (
+    Address,
+    Option<Vec<Address>>,
+    Option<String>,
+    Option<String>,
+    i64,
+);
 
 /// Distinct (save_path, INI) combinations remembered; past this the cache starts over, so a
 /// script that `ini_set`s a new save_path per request cannot grow memory without bound.
@@ -168,6 +174,7 @@ impl Registry {
     fn redis_store(&mut self, redis: &RedisConfig) -> Result<Arc<dyn Store>, String> {
         let identity = (
             redis.address.clone(),
+            redis.cluster.clone(),
             redis.username.clone(),
             redis.password.clone(),
             redis.database,

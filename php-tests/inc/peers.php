@@ -12,6 +12,8 @@ require_once __DIR__ . '/helpers.php';
 function peer_start(string $handler, array $ini, string $code): array {
     $extensions = [
         'redis' => ['igbinary.so', 'msgpack.so', 'redis.so'],
+        // phpredis's Redis Cluster handler.
+        'rediscluster' => ['igbinary.so', 'msgpack.so', 'redis.so'],
         'memcached' => ['igbinary.so', 'msgpack.so', 'memcached.so'],
         'memcache' => ['memcache.so'],
         'rsession' => [rs_so()],
@@ -29,7 +31,7 @@ function peer_start(string $handler, array $ini, string $code): array {
         // Quoted: a save_path holds '=', '?' and '&', which the INI parser reads otherwise.
         array_push($cmd, '-d', "$name=\"$value\"");
     }
-    $check = 'if (!extension_loaded(' . var_export($handler, true) . ')) { echo "' . $handler . ' is not installed\n"; exit(1); } ';
+    $check = 'if (!extension_loaded(' . var_export($handler === 'rediscluster' ? 'redis' : $handler, true) . ')) { echo "' . $handler . ' is not installed\n"; exit(1); } ';
     array_push($cmd, '-r', $check . $code);
     $proc = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['redirect', 1]], $pipes);
     return [$proc, $pipes[1]];

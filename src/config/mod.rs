@@ -17,6 +17,8 @@ use crate::{
 
 /// phpredis's session prefix, kept so sessions survive the switch to rsession.
 pub const DEFAULT_REDIS_PREFIX: &str = "PHPREDIS_SESSION:";
+/// phpredis's prefix for `rediscluster` sessions: its users keep their sessions.
+pub const DEFAULT_REDIS_CLUSTER_PREFIX: &str = "PHPREDIS_CLUSTER_SESSION:";
 /// php-memcached's session prefix (`memcached.sess_prefix`), for the same reason.
 pub const DEFAULT_MEMCACHED_PREFIX: &str = "memc.sess.key.";
 /// How long a failed memcached node is left alone before it is tried again.
@@ -52,11 +54,17 @@ pub struct RedisConfig {
     pub read_timeout: Duration,
     /// After each session write, wait for this many replicas to have it (0: no wait).
     pub wait: u32,
+    /// Redis Cluster: the seed nodes (`address` is the first); `None` for one server.
+    pub cluster: Option<Vec<Address>>,
 }
 
 impl RedisConfig {
     /// The server for messages: `127.0.0.1:6379`, `127.0.0.1:6379 db 2`.
     pub fn location(&self) -> String {
+        if let Some(seeds) = &self.cluster {
+            let seeds: Vec<String> = seeds.iter().map(Address::to_string).collect();
+            return format!("cluster {}", seeds.join(","));
+        }
         match self.database {
             0 => self.address.to_string(),
             db => format!("{} db {db}", self.address),
@@ -78,6 +86,9 @@ fn redis_config(
         connect_timeout,
         read_timeout,
         wait: endpoint.wait.unwrap_or(0),
+        cluster: endpoint
+            .cluster
+            .then(|| endpoint.nodes.iter().map(|n| n.address.clone()).collect()),
     }
 }
 
@@ -173,6 +184,23 @@ fn check_memcached_key_room(prefix: &str, sid_length: &str, locking: bool) -> Re
     Ok(())
 }
 
+/// In a cluster, a session's lock must live in its data's hash slot (see
+/// `store::redis::cluster::lock_key`). That is possible unless the prefix holds a `}` that
+/// closes no `{hash tag}`: a tag around the whole key would then end early.
+fn cluster_lock_room(prefix: &str) -> Result<(), String> {
+    let closes_tag = |p: &str| {
+        p.find('{')
+            .is_some_and(|open| p[open + 1..].find('}').is_some_and(|n| n > 0))
+    };
+    if prefix.contains('}') && !closes_tag(prefix) {
+        return Err(format!(
+            "prefix {} holds a '}}' outside a {{hash tag}}: in a Redis Cluster the session's lock could not be put in its data's hash slot; remove the '}}' or make the prefix a complete tag such as {{sessions}}:",
+            text::quote(prefix.as_bytes(), 64)
+        ));
+    }
+    Ok(())
+}
+
 /// An entry's (connect, read) timeouts: its own, else the `rsession.*` setting, else the
 /// default. One that looks like milliseconds adds a notice (once, however many entries).
 fn entry_timeouts(
@@ -261,6 +289,12 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
     let mut timeouts =
         |e: &Endpoint| entry_timeouts(e, ini_connect_timeout, ini_read_timeout, &mut notices);
     if endpoints.len() > 1 {
+        if let Some(n) = endpoints.iter().position(|e| e.cluster) {
+            return Err(entry_error(
+                n,
+                "a Redis Cluster is the whole save_path: list its seed nodes in this one entry",
+            ));
+        }
         let hosts = redis_hosts::resolve(endpoints, timeouts, entry_error)?;
         return Ok(SessionConfig {
             prefix: hosts.prefix.clone(),
@@ -276,6 +310,7 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
         .expect("parse never returns an empty list");
     let (connect_timeout, read_timeout) = timeouts(&first);
     let default_prefix = match first.backend {
+        Backend::Redis if first.cluster => DEFAULT_REDIS_CLUSTER_PREFIX,
         Backend::Redis => DEFAULT_REDIS_PREFIX,
         Backend::Memcached => DEFAULT_MEMCACHED_PREFIX,
     };
@@ -284,7 +319,12 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
         .clone()
         .unwrap_or_else(|| default_prefix.to_owned());
     let store = match first.backend {
-        Backend::Redis => StoreConfig::Redis(redis_config(first, connect_timeout, read_timeout)),
+        Backend::Redis => {
+            if first.cluster {
+                cluster_lock_room(&prefix).map_err(|e| entry_error(0, &e))?;
+            }
+            StoreConfig::Redis(redis_config(first, connect_timeout, read_timeout))
+        }
         Backend::Memcached => {
             if let Some(bad) = prefix.bytes().find(|b| !b.is_ascii_graphic()) {
                 return Err(entry_error(
@@ -329,6 +369,31 @@ mod tests {
             read_timeout: rt.into(),
             early_refresh: er.into(),
             ..Default::default()
+        }
+    }
+
+    #[test]
+    fn cluster_has_phpredis_cluster_prefix_and_one_entry() {
+        let c = resolve(
+            "redis+cluster://127.0.0.1:7000,127.0.0.1:7001",
+            &ini("", "", ""),
+        )
+        .unwrap();
+        assert_eq!(c.prefix, "PHPREDIS_CLUSTER_SESSION:");
+        let StoreConfig::Redis(r) = c.store else {
+            panic!("not redis")
+        };
+        assert_eq!(r.location(), "cluster 127.0.0.1:7000,127.0.0.1:7001");
+        let c = resolve("seed[]=h:7000&prefix={app}:", &ini("", "", "")).unwrap();
+        assert_eq!(c.prefix, "{app}:");
+        let e = resolve("redis://a:1, redis+cluster://h:7000", &ini("", "", "")).unwrap_err();
+        assert!(
+            e.contains("entry 2") && e.contains("whole save_path"),
+            "{e}"
+        );
+        for bad in ["x}:", "{}:", "a}{}"] {
+            let e = resolve(&format!("seed[]=h:7000&prefix={bad}"), &ini("", "", "")).unwrap_err();
+            assert!(e.contains("outside a {hash tag}"), "{bad}: {e}");
         }
     }
 

@@ -7,6 +7,9 @@
 //!   also `host:port` with no scheme, `auth[]=user&auth[]=pass` and
 //!   `auth[user]=user&auth[pass]=pass`. Entries are separated by commas or whitespace, as
 //!   phpredis reads its list.
+//! - Redis Cluster: `redis+cluster://[user:password@]host:port[,host:port...][?params]`, and
+//!   phpredis's `rediscluster` save_path, `seed[]=host:port&seed[]=host:port[&params]`: one
+//!   entry, the seed nodes from which the cluster's slot map is read.
 //! - `memcached://[user:password@]host[:port[:weight]][,host[:port[:weight]]...][?params]`: one
 //!   entry, a node list (the commas continue it), and `memcached:///path/memcached.sock`; the
 //!   user is for memcached's ASCII authentication (memcached -Y), on every node.
@@ -96,6 +99,8 @@ pub struct Endpoint {
     pub lock_node: Option<LockNode>,
     /// Redis: replicas that must have each session write before it counts as durable.
     pub wait: Option<u32>,
+    /// Redis Cluster: `nodes` are seeds, from which the slot map is read.
+    pub cluster: bool,
 }
 
 /// What went wrong, and where: `save_path entry 2 "redis://h:99999": port 99999 out of range`.
@@ -138,9 +143,18 @@ pub fn parse(save_path: &str) -> Result<Vec<Endpoint>, SavePathError> {
         .collect()
 }
 
-fn is_memcached(piece: &str) -> bool {
+/// An entry whose node list goes on after its first comma: memcached's, and a cluster's seeds.
+fn takes_node_list(piece: &str) -> bool {
     let lower = piece.to_ascii_lowercase();
-    lower.starts_with("memcached://") || lower.starts_with("memcache://")
+    ["memcached://", "memcache://", "redis+cluster://"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme))
+}
+
+/// phpredis's `rediscluster` save_path: parameters only, the seeds as `seed[]=host:port`.
+fn is_phpredis_cluster(entry: &str) -> bool {
+    let lower = entry.to_ascii_lowercase();
+    lower.starts_with("seed[]=") || lower.starts_with("seed%5b%5d=")
 }
 
 /// A piece that carries on a memcached node list: no scheme of its own. An empty piece does
@@ -158,7 +172,7 @@ pub fn entries(save_path: &str) -> Vec<String> {
     let mut i = 0;
     while i < pieces.len() {
         let mut entry = pieces[i].to_owned();
-        if is_memcached(pieces[i]) {
+        if takes_node_list(pieces[i]) {
             while !entry.contains('?') && i + 1 < pieces.len() && continues_node_list(pieces[i + 1])
             {
                 i += 1;
@@ -180,6 +194,15 @@ fn parse_entry(entry: &str) -> Result<Endpoint, String> {
     if entry.is_empty() {
         return Err("empty entry (stray comma?)".into());
     }
+    if is_phpredis_cluster(entry) {
+        let mut endpoint = empty_endpoint(Backend::Redis, Vec::new(), false);
+        endpoint.cluster = true;
+        apply_params(&mut endpoint, entry)?;
+        if endpoint.nodes.is_empty() {
+            return Err("no seed[]=host:port".into());
+        }
+        return Ok(endpoint);
+    }
     let (head, query) = match entry.split_once('?') {
         Some((h, q)) => (h, Some(q)),
         None => (entry, None),
@@ -195,10 +218,11 @@ fn parse_entry(entry: &str) -> Result<Endpoint, String> {
         "rediss" | "tls" => parse_tcp(rest, true)?,
         "unix" => parse_unix(rest)?,
         "memcached" | "memcache" => parse_memcached(rest)?,
+        "redis+cluster" => parse_cluster(rest)?,
         "" => return Err("missing scheme before \"://\"".into()),
         other => {
             return Err(format!(
-                "unsupported scheme \"{other}\" (expected redis://, rediss://, tcp://, tls://, unix:// or memcached://)"
+                "unsupported scheme \"{other}\" (expected redis://, rediss://, tcp://, tls://, unix://, redis+cluster:// or memcached://)"
             ))
         }
     };
@@ -224,7 +248,53 @@ fn empty_endpoint(backend: Backend, nodes: Vec<Node>, tls: bool) -> Endpoint {
         distribution: None,
         lock_node: None,
         wait: None,
+        cluster: false,
     }
+}
+
+/// `[user:password@]host:port[,host:port...]`: a cluster's seed nodes (one is enough; each
+/// is tried in turn for the slot map).
+fn parse_cluster(rest: &str) -> Result<Endpoint, String> {
+    if rest.contains('/') {
+        return Err(
+            "a Redis Cluster has only database 0, and no unix sockets: write redis+cluster://host:port[,host:port...]"
+                .into(),
+        );
+    }
+    let (userinfo, list) = match rest.rsplit_once('@') {
+        Some((u, l)) => (Some(u), l),
+        None => (None, rest),
+    };
+    let mut endpoint = empty_endpoint(Backend::Redis, Vec::new(), false);
+    endpoint.cluster = true;
+    if let Some(userinfo) = userinfo {
+        let (user, password) = redis_userinfo(userinfo)?;
+        endpoint.username = user;
+        endpoint.password = Some(password);
+    }
+    if list.is_empty() {
+        return Err(
+            "missing seed nodes (expected redis+cluster://host:port[,host:port...])".into(),
+        );
+    }
+    for (i, text) in list.split(',').map(str::trim).enumerate() {
+        add_seed(&mut endpoint, text).map_err(|e| format!("seed {}: {e}", i + 1))?;
+    }
+    Ok(endpoint)
+}
+
+/// One more seed node, `host:port`.
+fn add_seed(endpoint: &mut Endpoint, text: &str) -> Result<(), String> {
+    if text.is_empty() {
+        return Err("empty (stray comma?)".into());
+    }
+    let (host, port) = parse_host_port(text, DEFAULT_REDIS_PORT)?;
+    let address = Address::Tcp { host, port };
+    if endpoint.nodes.iter().any(|n| n.address == address) {
+        return Err(format!("{address} is listed twice"));
+    }
+    endpoint.nodes.push(Node { address, weight: 1 });
+    Ok(())
 }
 
 fn redis_node(address: Address) -> Vec<Node> {
@@ -384,26 +454,32 @@ fn parse_tcp(rest: &str, tls: bool) -> Result<Endpoint, String> {
     let (host, port) = parse_host_port(hostport, DEFAULT_REDIS_PORT)?;
     let mut endpoint = empty_endpoint(Backend::Redis, redis_node(Address::Tcp { host, port }), tls);
     if let Some(userinfo) = userinfo {
-        // Like redis-cli: "user:password", ":password", or a lone password.
-        let (user, password) = match userinfo.split_once(':') {
-            Some((u, p)) => (Some(u), p),
-            None => (None, userinfo),
-        };
-        if let Some(user) = user.filter(|u| !u.is_empty()) {
-            endpoint.username =
-                Some(percent_decode(user, false).map_err(|e| format!("user name: {e}"))?);
-        }
-        if password.is_empty() {
-            return Err("empty password before '@'".into());
-        }
-        endpoint.password =
-            Some(percent_decode(password, false).map_err(|e| format!("password: {e}"))?);
+        let (user, password) = redis_userinfo(userinfo)?;
+        endpoint.username = user;
+        endpoint.password = Some(password);
     }
     match path.trim_start_matches('/') {
         "" => {}
         db => endpoint.database = Some(parse_database(db, "database in path")?),
     }
     Ok(endpoint)
+}
+
+/// Like redis-cli: "user:password", ":password", or a lone password; percent-decoded.
+fn redis_userinfo(userinfo: &str) -> Result<(Option<String>, String), String> {
+    let (user, password) = match userinfo.split_once(':') {
+        Some((u, p)) => (Some(u), p),
+        None => (None, userinfo),
+    };
+    let user = match user.filter(|u| !u.is_empty()) {
+        Some(user) => Some(percent_decode(user, false).map_err(|e| format!("user name: {e}"))?),
+        None => None,
+    };
+    if password.is_empty() {
+        return Err("empty password before '@'".into());
+    }
+    let password = percent_decode(password, false).map_err(|e| format!("password: {e}"))?;
+    Ok((user, password))
 }
 
 fn parse_host_port(hostport: &str, default_port: u16) -> Result<(String, u16), String> {
@@ -573,6 +649,15 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
             auth.list.push(value);
             continue;
         }
+        if key == "seed[]" {
+            if !endpoint.cluster {
+                return Err(
+                    "seed[] is for Redis Cluster (seed[]=host:port&seed[]=host:port...)".into(),
+                );
+            }
+            add_seed(endpoint, &value).map_err(|e| format!("seed[] {}: {e}", value))?;
+            continue;
+        }
         if seen.contains(&key) {
             return Err(format!("parameter \"{key}\" is given twice"));
         }
@@ -581,7 +666,18 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
             "auth" => auth.plain = Some(value),
             "auth[user]" => auth.user = Some(value),
             "auth[pass]" => auth.pass = Some(value),
+            "database" | "db" if endpoint.cluster => {
+                if parse_database(&value, "database")? != 0 {
+                    return Err("a Redis Cluster has only database 0".into());
+                }
+            }
             "database" | "db" => endpoint.database = Some(parse_database(&value, "database")?),
+            // phpredis cluster: whether reads may go to replicas. rsession reads and writes on
+            // the masters only: a session's lock and its data must be read where they are written.
+            "failover" if endpoint.cluster => match value.as_str() {
+                "none" | "error" | "distribute" | "distribute_slaves" => {}
+                _ => return Err(format!("failover \"{value}\" is not none, error, distribute or distribute_slaves")),
+            },
             "prefix" => {
                 if value.len() > MAX_PREFIX_LEN {
                     return Err(format!("prefix is {} bytes long (at most {MAX_PREFIX_LEN})", value.len()));
@@ -593,6 +689,9 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
             // phpredis options that have no meaning here: rsession always pools its connections.
             "persistent" | "persistent_id" => {}
             // Redis: the host's share of the sessions, when several hosts are listed.
+            "weight" if endpoint.cluster => {
+                return Err("a Redis Cluster places sessions by hash slot: weight does not apply".into())
+            }
             "weight" => match value.parse::<u32>() {
                 Ok(w) if w > 0 => endpoint.nodes[0].weight = w,
                 _ => return Err(format!("weight \"{value}\" is not a positive whole number")),
@@ -645,6 +744,11 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
                     "unknown parameter \"{key}\" (known for memcached: prefix, timeout, read_timeout, replicas, retry_interval, distribution, lock_node)"
                 ))
             }
+            _ if endpoint.cluster => {
+                return Err(format!(
+                    "unknown parameter \"{key}\" (known for Redis Cluster: seed[], auth, auth[], auth[user], auth[pass], prefix, timeout, read_timeout, persistent, failover, retry_interval, wait)"
+                ))
+            }
             _ => {
                 return Err(format!(
                     "unknown parameter \"{key}\" (known: auth, auth[], auth[user], auth[pass], database, prefix, timeout, read_timeout, persistent, weight, retry_interval, wait)"
@@ -684,6 +788,46 @@ mod tests {
             host: host.into(),
             port,
         }
+    }
+
+    #[test]
+    fn cluster_forms_give_seeds() {
+        for path in [
+            "redis+cluster://127.0.0.1:7000,127.0.0.1:7001,[::1]:7002?prefix=p:&wait=1",
+            "seed[]=127.0.0.1:7000&seed[]=127.0.0.1:7001&seed%5B%5D=[::1]:7002&prefix=p:&wait=1&timeout=2&read_timeout=2&failover=error&persistent=1",
+        ] {
+            let e = one(path);
+            assert!(e.cluster, "{path}");
+            let seeds: Vec<Address> = e.nodes.iter().map(|n| n.address.clone()).collect();
+            assert_eq!(seeds, [tcp("127.0.0.1", 7000), tcp("127.0.0.1", 7001), tcp("::1", 7002)]);
+            assert_eq!((e.prefix.as_deref(), e.wait), (Some("p:"), Some(1)));
+        }
+        let e = one("redis+cluster://alice:pw@h1:7000,h2:7001");
+        assert_eq!(
+            (e.username.as_deref(), e.password.as_deref()),
+            (Some("alice"), Some("pw"))
+        );
+        let e = one("seed[]=h1:7000&auth[]=alice&auth[]=pw");
+        assert_eq!(
+            (e.username.as_deref(), e.password.as_deref()),
+            (Some("alice"), Some("pw"))
+        );
+    }
+
+    #[test]
+    fn cluster_form_errors_point_at_the_part() {
+        assert!(err("redis+cluster://").contains("missing seed nodes"));
+        assert!(err("redis+cluster://h:7000/2").contains("only database 0"));
+        assert!(err("seed[]=h:7000&database=3").contains("only database 0"));
+        assert!(err("redis+cluster://h:7000,,h:7001").contains("seed 2: empty"));
+        assert!(err("redis+cluster://h:7000,h:99999").contains("seed 2: port 99999 out of range"));
+        assert!(err("redis+cluster://h:7000,h:7000").contains("listed twice"));
+        assert!(err("seed[]=h:x").contains("port \"x\" is not a number"));
+        assert!(err("seed[]=h:1&weight=2").contains("weight does not apply"));
+        assert!(err("seed[]=h:1&failover=maybe").contains("failover \"maybe\""));
+        assert!(err("seed[]=h:1&bogus=1").contains("known for Redis Cluster: seed[]"));
+        assert!(err("redis://h?seed[]=h:1").contains("seed[] is for Redis Cluster"));
+        assert!(err("redis+cluster://u:@h:1").contains("empty password"));
     }
 
     #[test]

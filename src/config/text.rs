@@ -63,6 +63,10 @@ pub fn quote(text: &[u8], max: usize) -> String {
 pub fn mask_secrets(entry: &str) -> String {
     let (head, query) = match entry.split_once('?') {
         Some((h, q)) => (h, Some(q)),
+        // Parameters only, as phpredis's cluster save_path (`seed[]=h:p&auth=...`) is.
+        None if !entry.contains("://") && entry.contains('=') => {
+            return mask_params(entry);
+        }
         None => (entry, None),
     };
     let (scheme, rest) = match head.split_once("://") {
@@ -86,17 +90,22 @@ pub fn mask_secrets(entry: &str) -> String {
         _ => head.to_owned(),
     };
     if let Some(query) = query {
-        let params: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((k, _)) if names_a_secret(k) => format!("{k}=***"),
-                _ => pair.to_owned(),
-            })
-            .collect();
         out.push('?');
-        out.push_str(&params.join("&"));
+        out.push_str(&mask_params(query));
     }
     out
+}
+
+/// `a=1&auth=secret` → `a=1&auth=***`.
+fn mask_params(query: &str) -> String {
+    let params: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if names_a_secret(k) => format!("{k}=***"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    params.join("&")
 }
 
 /// A parameter name that may carry a password, as written (escapes, any case).
@@ -116,6 +125,10 @@ mod tests {
     #[test]
     fn secrets_are_masked_in_every_accepted_spelling() {
         assert_eq!(mask_secrets("redis://u:pw@h:1/2"), "redis://u:***@h:1/2");
+        assert_eq!(
+            mask_secrets("seed[]=h:1&auth[]=alice&auth[]=pw&x=1"),
+            "seed[]=h:1&auth[]=***&auth[]=***&x=1"
+        );
         assert_eq!(mask_secrets("pw@h:1"), "***@h:1");
         assert_eq!(mask_secrets("alice:pw@h:1"), "alice:***@h:1");
         assert_eq!(

@@ -92,13 +92,18 @@ impl Conn {
                 }
             }
         }
-        conn.set_read_timeout(timeouts);
+        conn.set_round_trip_timeout(timeouts.read);
         Ok(conn)
     }
 
-    /// Round trips from now on must be over within `timeouts.read`.
-    pub fn set_read_timeout(&mut self, timeouts: &Timeouts) {
-        self.socket.set_read_timeout(timeouts.read);
+    /// Round trips from now on must be over within `read` (a field: no system call).
+    pub fn set_round_trip_timeout(&mut self, read: std::time::Duration) {
+        self.socket.set_read_timeout(read);
+    }
+
+    /// Takes no more commands: for a caller that will not read the replies still due.
+    pub fn close(&mut self) {
+        self.open = false;
     }
 
     /// Sends `cmd` without waiting for its reply (see RedisStore::run_holding). Refused on a
@@ -120,7 +125,7 @@ impl Conn {
     }
 
     /// The next reply of the round trip (RESP3 pushes, which rsession never asks for, skipped).
-    fn read_reply(&mut self) -> RedisResult<Value> {
+    pub fn read_reply(&mut self) -> RedisResult<Value> {
         loop {
             let capped = Capped {
                 socket: &mut self.socket,

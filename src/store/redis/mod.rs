@@ -1,5 +1,6 @@
-//! Redis over pooled blocking connections (conn.rs): each call one round trip, bounded by one
-//! deadline, with the lock's owner check done by the server.
+//! Redis over pooled blocking connections (conn.rs) to one server, or to a cluster
+//! (cluster.rs): each call one round trip, bounded by one deadline, with the lock's owner check
+//! done by the server.
 
 use std::{cell::Cell, sync::Arc, time::Duration};
 
@@ -8,16 +9,21 @@ use once_cell::sync::Lazy;
 use redis::{ConnectionLike, ErrorKind, RedisError, Script, Value};
 use scheduled_thread_pool::ScheduledThreadPool;
 
+mod cluster;
 mod conn;
+mod link;
 
-use self::conn::{Conn, Login};
+use self::{
+    conn::{Conn, Login},
+    link::Link,
+};
 use super::{
     pool::{AfterError, Connector, LazyPool, Timeouts},
     NotReplicated, Refused, Store, Ttl, Unlocked,
 };
 use crate::{
     config::{Address, RedisConfig},
-    lock::Lock,
+    lock::{Lock, LOCK_SUFFIX},
 };
 
 // Server-side scripts: the owner check and the change happen atomically, in one round trip.
@@ -49,6 +55,25 @@ static TOUCH_UNLOCK: Lazy<Script> = Lazy::new(|| {
     )
 });
 
+/// Cluster mode's lock_get: one command where one server gets three pipelined ones, since a
+/// cluster redirects (ASK, during a resharding) a single command, not a batch. ARGV[2] = the
+/// lock's expiry in ms, ARGV[3] = the data's new expiry in seconds, or 0 to leave it.
+/// Returns {holder, data}; if the data cannot be read, the lock is not kept.
+static LOCK_GET: Lazy<Script> = Lazy::new(|| {
+    Script::new(
+        "redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) \
+         local holder = redis.call('GET', KEYS[2]) \
+         local data \
+         if ARGV[3] == '0' then data = redis.pcall('GET', KEYS[1]) \
+         else data = redis.pcall('GETEX', KEYS[1], 'EX', ARGV[3]) end \
+         if type(data) == 'table' and data.err then \
+           if holder == ARGV[1] then redis.call('DEL', KEYS[2]) end \
+           return data \
+         end \
+         return {holder, data}",
+    )
+});
+
 static DELETE_UNLOCK: Lazy<Script> = Lazy::new(|| {
     Script::new(
         "redis.call('DEL', KEYS[1]) \
@@ -70,7 +95,7 @@ fn unlocked(code: i64) -> Unlocked {
 }
 
 /// The two replies of a pipelined write and its `WAIT`, under one deadline.
-fn two_replies(c: &mut Conn, batch: &[u8]) -> redis::RedisResult<[Value; 2]> {
+fn two_replies(c: &mut Link, batch: &[u8]) -> redis::RedisResult<[Value; 2]> {
     c.req_packed_commands(batch, 0, 2)?
         .try_into()
         .map_err(|_| RedisError::from((ErrorKind::Parse, "expected 2 replies")))
@@ -86,6 +111,8 @@ pub type RedisPool = LazyPool<RedisConnector>;
 
 pub struct RedisStore {
     pool: Arc<RedisPool>,
+    /// A Redis Cluster: locks go in their data's hash slot, and lock_get is one script.
+    cluster: bool,
     timeouts: Timeouts,
     /// `wait=`: replicas that must confirm each session write (0: none asked).
     wait: u32,
@@ -93,28 +120,35 @@ pub struct RedisStore {
 
 pub struct RedisConnector {
     address: Address,
+    /// Redis Cluster: the seed nodes.
+    cluster: Option<Vec<Address>>,
     username: Option<String>,
     password: Option<String>,
     database: i64,
 }
 
 impl Connector for RedisConnector {
-    type Conn = Conn;
+    type Conn = Link;
     type Error = RedisError;
 
-    /// Connects and authenticates/selects the database, all within the connect timeout.
-    fn connect(&self, timeouts: &Timeouts) -> Result<Conn, RedisError> {
+    /// Connects and authenticates/selects the database, all within the connect timeout; to a
+    /// cluster, reads the slot map from the first seed that answers.
+    fn connect(&self, timeouts: &Timeouts) -> Result<Link, RedisError> {
         let login = Login {
             username: self.username.as_deref(),
             password: self.password.as_deref(),
             database: self.database,
         };
-        Conn::connect(&self.address, &login, timeouts)
+        match &self.cluster {
+            Some(seeds) => {
+                cluster::connect(seeds, &login, timeouts).map(|c| Link::Cluster(Box::new(c)))
+            }
+            None => Conn::connect(&self.address, &login, timeouts).map(Link::Server),
+        }
     }
 
-    fn retime(&self, conn: &mut Conn, timeouts: &Timeouts) -> Result<(), RedisError> {
-        conn.set_read_timeout(timeouts);
-        Ok(())
+    fn retime(&self, conn: &mut Link, timeouts: &Timeouts) -> Result<(), RedisError> {
+        conn.retime(timeouts)
     }
 
     fn after_error(&self, e: &RedisError) -> AfterError {
@@ -126,6 +160,10 @@ impl Connector for RedisConnector {
     }
 
     fn describe(&self, e: &RedisError, timeouts: &Timeouts) -> String {
+        // A cluster's failures (cluster.rs), already worded with the nodes and their causes.
+        if let (ErrorKind::Client | ErrorKind::Io, Some(detail)) = (e.kind(), e.detail()) {
+            return detail.to_owned();
+        }
         if e.is_timeout() {
             format!("no reply within {}s (timeout)", timeouts.read.as_secs_f64())
         } else {
@@ -138,6 +176,7 @@ impl Connector for RedisConnector {
 pub fn pool(cfg: &RedisConfig, threads: Arc<ScheduledThreadPool>) -> Result<Arc<RedisPool>> {
     let connector = RedisConnector {
         address: cfg.address.clone(),
+        cluster: cfg.cluster.clone(),
         username: cfg.username.clone(),
         password: cfg.password.clone(),
         database: cfg.database,
@@ -154,6 +193,7 @@ impl RedisStore {
     pub fn new(cfg: &RedisConfig, pool: Arc<RedisPool>) -> Self {
         RedisStore {
             pool,
+            cluster: cfg.cluster.is_some(),
             timeouts: Timeouts {
                 connect: cfg.connect_timeout,
                 read: cfg.read_timeout,
@@ -248,7 +288,7 @@ impl RedisStore {
         &self,
         op: &str,
         lock: &Lock,
-        f: impl Fn(&mut Conn) -> redis::RedisResult<T>,
+        f: impl Fn(&mut Link) -> redis::RedisResult<T>,
     ) -> Result<T> {
         self.run(op, |c| {
             let reply = f(c);
@@ -260,19 +300,38 @@ impl RedisStore {
                         .arg(&lock.key)
                         .arg(&lock.token)
                         .get_packed_command();
-                    let _ = c.send_packed_command(&release);
+                    c.send_without_reply(&release);
                 }
             }
             reply
         })
     }
 
-    fn run<T>(&self, op: &str, f: impl Fn(&mut Conn) -> redis::RedisResult<T>) -> Result<T> {
+    fn run<T>(&self, op: &str, f: impl Fn(&mut Link) -> redis::RedisResult<T>) -> Result<T> {
         self.pool.run(op, &self.timeouts, f)
     }
 }
 
 impl Store for RedisStore {
+    /// In a cluster, a key and its lock must share a hash slot (see cluster::lock_key).
+    fn check_key(&self, key: &[u8]) -> Result<()> {
+        if self.cluster && !cluster::lock_fits(key) {
+            anyhow::bail!(
+                "{}: key {} holds a '}}' outside a {{hash tag}}, so its lock cannot share its hash slot",
+                self.label(),
+                crate::config::text::quote(key, 64)
+            );
+        }
+        Ok(())
+    }
+
+    fn lock_key(&self, key: &[u8]) -> Vec<u8> {
+        match self.cluster {
+            true => cluster::lock_key(key),
+            false => [key, LOCK_SUFFIX].concat(),
+        }
+    }
+
     fn get(&self, key: &[u8], refresh: Option<Ttl>) -> Result<Option<Vec<u8>>> {
         match refresh {
             None => self.run("GET", |c| redis::cmd("GET").arg(key).query(c)),
@@ -338,6 +397,18 @@ impl Store for RedisStore {
         lock: &Lock,
         refresh: Option<Ttl>,
     ) -> Result<(bool, Option<Vec<u8>>)> {
+        if self.cluster {
+            return self.run_holding("lock+GET", lock, |c| {
+                let (holder, data): (Option<Vec<u8>>, Option<Vec<u8>>) = LOCK_GET
+                    .key(key)
+                    .key(&lock.key)
+                    .arg(&lock.token)
+                    .arg(millis(lock.expire))
+                    .arg(refresh.unwrap_or(0))
+                    .invoke(c)?;
+                Ok((holder.as_deref() == Some(lock.token.as_bytes()), data))
+            });
+        }
         let mut batch = redis::cmd("SET")
             .arg(&lock.key)
             .arg(&lock.token)
@@ -383,10 +454,11 @@ impl Store for RedisStore {
 
     fn set_unlock(&self, key: &[u8], value: &[u8], ttl: Ttl, lock: &Lock) -> Result<Unlocked> {
         // Equal data stored means our write landed only on a retry, after the first try's reply
-        // was lost (3); on a first try it is another writer's: the lock was lost.
+        // was lost (3); on a first try it is another writer's: the lock was lost. A cluster
+        // connection retries by itself, unseen here, so there it always counts as our write.
         let tries = Cell::new(0);
         let outcome = |code: i64| match code {
-            3 if tries.get() == 1 => Unlocked::LockLost,
+            3 if tries.get() == 1 && !self.cluster => Unlocked::LockLost,
             code => unlocked(code),
         };
         if self.wait == 0 {

@@ -1,0 +1,255 @@
+//! Redis Cluster: the redis crate's own cluster connection (slot map, MOVED/ASK redirects,
+//! slot-map refresh, reconnects) runs over rsession's deadline-bounded connection to each node
+//! (`Node`, a `conn::Conn`), so every round trip to every node still has one deadline.
+//!
+//! The crate retries a failed command itself. That is right after a redirect (the command did
+//! not run) and after a dropped connection (a new one is opened), but it would also resend on
+//! a connection whose reply is merely late, and then read that late reply as the answer to the
+//! resent command. So a node whose reply went missing is closed and its error made final here:
+//! the request fails within its deadline, and the next one reconnects.
+//!
+//! A session's lock lives in its data's hash slot (`lock_key`), so that taking the lock and
+//! reading the data, or writing and releasing, stay one command on one node.
+
+use std::{cell::Cell, time::Duration};
+
+use redis::{
+    cluster::{ClusterClientBuilder, ClusterConnection, Connect},
+    cluster_routing::Slot,
+    ConnectionAddr, ConnectionLike, ErrorKind, IntoConnectionInfo, RedisError, RedisResult, Value,
+};
+
+use super::conn::{Conn, Login};
+use crate::{config::Address, lock::LOCK_SUFFIX, store::pool::Timeouts};
+
+/// How often the crate retries a command after a redirect, a refused connection or a cluster
+/// that is busy electing a new master (100 ms apart): enough to ride out a resharding's
+/// TRYAGAIN and a failover's CLUSTERDOWN, and a bound on how long a request can spend on them.
+const RETRIES: u32 = 5;
+const RETRY_WAIT_MS: u64 = 100;
+
+/// One node's connection, as the crate's cluster connection drives it.
+pub struct Node {
+    conn: Conn,
+    address: String,
+    /// The read timeout the crate last set: applied at the next round trip (the crate sets
+    /// it through a shared reference).
+    read_timeout: Cell<Duration>,
+}
+
+impl Node {
+    /// A failed round trip. Errors that leave the connection usable or are safe to retry (a
+    /// server's error reply, a dropped connection) go to the crate as they are; anything else
+    /// (no reply in time, garbage) closes the connection and is final.
+    fn fail(&mut self, e: RedisError) -> RedisError {
+        if matches!(e.kind(), ErrorKind::Server(_) | ErrorKind::Extension)
+            || e.is_connection_dropped()
+        {
+            return e;
+        }
+        self.conn.close();
+        let cause = if e.is_timeout() {
+            format!(
+                "no reply within {}s (timeout)",
+                self.read_timeout.get().as_secs_f64()
+            )
+        } else {
+            e.to_string()
+        };
+        RedisError::from((
+            ErrorKind::Client,
+            "node failed",
+            format!("{}: {cause}", self.address),
+        ))
+    }
+
+    fn timed(&mut self) -> &mut Conn {
+        self.conn.set_round_trip_timeout(self.read_timeout.get());
+        &mut self.conn
+    }
+}
+
+impl Connect for Node {
+    fn connect<T: IntoConnectionInfo>(info: T, timeout: Option<Duration>) -> RedisResult<Self> {
+        let info = info.into_connection_info()?;
+        let ConnectionAddr::Tcp(host, port) = info.addr() else {
+            return Err(RedisError::from((
+                ErrorKind::InvalidClientConfig,
+                "unsupported node address",
+                info.addr().to_string(),
+            )));
+        };
+        let address = Address::Tcp {
+            host: host.clone(),
+            port: *port,
+        };
+        let settings = info.redis_settings();
+        let login = Login {
+            username: settings.username(),
+            password: settings.password(),
+            database: 0,
+        };
+        let connect = timeout.unwrap_or(Duration::from_secs(1));
+        let timeouts = Timeouts {
+            connect,
+            read: connect,
+        };
+        match Conn::connect(&address, &login, &timeouts) {
+            Ok(conn) => Ok(Node {
+                conn,
+                address: address.to_string(),
+                read_timeout: Cell::new(connect),
+            }),
+            // A node that does not answer in time is not retried at once: the next request
+            // reconnects.
+            Err(e) if e.is_timeout() => Err(RedisError::from((
+                ErrorKind::Client,
+                "node failed",
+                format!(
+                    "{address}: cannot connect: no answer within {}s (connect timeout)",
+                    connect.as_secs_f64()
+                ),
+            ))),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn send_packed_command(&mut self, cmd: &[u8]) -> RedisResult<()> {
+        let sent = self.timed().send_packed_command(cmd);
+        sent.map_err(|e| self.fail(e))
+    }
+
+    /// Sends are bounded by the round trip's deadline, which the read timeout sets.
+    fn set_write_timeout(&self, _: Option<Duration>) -> RedisResult<()> {
+        Ok(())
+    }
+
+    fn set_read_timeout(&self, dur: Option<Duration>) -> RedisResult<()> {
+        if let Some(dur) = dur {
+            self.read_timeout.set(dur);
+        }
+        Ok(())
+    }
+
+    fn recv_response(&mut self) -> RedisResult<Value> {
+        let reply = self.conn.read_reply();
+        reply.map_err(|e| self.fail(e))
+    }
+}
+
+impl ConnectionLike for Node {
+    fn req_packed_command(&mut self, cmd: &[u8]) -> RedisResult<Value> {
+        let reply = self.timed().req_packed_command(cmd);
+        reply.map_err(|e| self.fail(e))
+    }
+
+    fn req_packed_commands(
+        &mut self,
+        cmd: &[u8],
+        offset: usize,
+        count: usize,
+    ) -> RedisResult<Vec<Value>> {
+        let replies = self.timed().req_packed_commands(cmd, offset, count);
+        replies.map_err(|e| self.fail(e))
+    }
+
+    fn get_db(&self) -> i64 {
+        0
+    }
+
+    fn check_connection(&mut self) -> bool {
+        self.timed().check_connection()
+    }
+
+    fn is_open(&self) -> bool {
+        self.conn.is_open()
+    }
+}
+
+/// Connects to the cluster through the first seed that answers and reads its slot map; a
+/// connection to each master follows.
+pub fn connect(
+    seeds: &[Address],
+    login: &Login,
+    timeouts: &Timeouts,
+) -> RedisResult<ClusterConnection<Node>> {
+    let seeds: Vec<(String, u16)> = seeds
+        .iter()
+        .filter_map(|a| match a {
+            Address::Tcp { host, port } => Some((host.clone(), *port)),
+            Address::Unix(_) => None,
+        })
+        .collect();
+    let mut builder = ClusterClientBuilder::new(seeds)
+        .connection_timeout(timeouts.connect)
+        .response_timeout(timeouts.read)
+        .retries(RETRIES)
+        .min_retry_wait(RETRY_WAIT_MS)
+        .max_retry_wait(RETRY_WAIT_MS);
+    if let Some(user) = login.username {
+        builder = builder.username(user);
+    }
+    if let Some(password) = login.password {
+        builder = builder.password(password);
+    }
+    builder.build()?.get_generic_connection::<Node>()
+}
+
+/// The part of `key` Redis hashes to its slot: the first `{...}` that holds something.
+fn hash_tag(key: &[u8]) -> Option<&[u8]> {
+    let open = key.iter().position(|&b| b == b'{')?;
+    let len = key[open + 1..].iter().position(|&b| b == b'}')?;
+    (len > 0).then(|| &key[open + 1..open + 1 + len])
+}
+
+/// The key of the lock on `key`, in `key`'s hash slot without renaming `key` (so phpredis's
+/// cluster handler still finds the session): a key that has a hash tag keeps it, with phpredis's
+/// `_LOCK` after it; otherwise the whole key becomes the tag, `{<key>}_LOCK`. A key with a `}`
+/// and no tag cannot be wrapped (the tag would end early): `check_key` refuses it.
+pub fn lock_key(key: &[u8]) -> Vec<u8> {
+    match hash_tag(key) {
+        Some(_) => [key, LOCK_SUFFIX].concat(),
+        None => [b"{", key, b"}", LOCK_SUFFIX].concat(),
+    }
+}
+
+/// Whether `key` and its lock share a hash slot.
+pub fn lock_fits(key: &[u8]) -> bool {
+    Slot::for_key(key) == Slot::for_key(lock_key(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lock_is_in_the_data_slot_and_the_data_key_keeps_its_name() {
+        for key in [
+            &b"PHPREDIS_CLUSTER_SESSION:abc123"[..],
+            b"PHPREDIS_CLUSTER_SESSION:z",
+            b"{app}:sess:abc",
+            b"x{:abc",
+            b"a{b}c{d}",
+        ] {
+            assert!(lock_fits(key), "{}", String::from_utf8_lossy(key));
+        }
+        assert_eq!(
+            lock_key(b"PHPREDIS_CLUSTER_SESSION:abc"),
+            b"{PHPREDIS_CLUSTER_SESSION:abc}_LOCK"
+        );
+        assert_eq!(lock_key(b"{app}:abc"), b"{app}:abc_LOCK");
+        // Without the wrapping, the lock would land in another slot than its data.
+        let key = b"PHPREDIS_CLUSTER_SESSION:abc";
+        assert_ne!(
+            Slot::for_key(key),
+            Slot::for_key([&key[..], LOCK_SUFFIX].concat())
+        );
+    }
+
+    #[test]
+    fn a_brace_that_closes_no_tag_cannot_be_wrapped() {
+        assert!(!lock_fits(b"pre}fix:abc"));
+        assert!(!lock_fits(b"{}x}abc"));
+        assert!(!lock_fits(b"{}abc"));
+    }
+}
