@@ -83,6 +83,19 @@ try {
     }
     echo peer_run('rediscluster', ['session.save_path' => $seeds], '$n = 0; for ($i = 0; $i < 200; $i++) { session_id("rs' . $tag . '$i"); session_start(); $n += ($_SESSION["i"] ?? null) === $i ? 1 : 0; session_write_close(); } echo "phpredis read $n of 200\n";'), "\n";
     echo "warnings: ", json_encode(rs_warnings()), "\n";
+
+    echo "== the master of a session stalls (SIGSTOP)\n";
+    $stalled = $c->masterOf("PHPREDIS_CLUSTER_SESSION:$id");
+    rs_signal($c->process($stalled), 'STOP');
+    $t = microtime(true);
+    var_dump(rs_start("$path?read_timeout=0.5&timeout=0.5", $id));
+    printf("answered within 2 s: %s\n", var_export(microtime(true) - $t < 2.0, true));
+    echo str_replace((string) $stalled, 'STALLED', preg_replace('/redis cluster [0-9.:,]*[0-9]/', 'redis cluster SEEDS', rs_warnings()[0] ?? 'NO WARNING')), "\n";
+    rs_signal($c->process($stalled), 'CONT');
+    var_dump(rs_start($path, $id));
+    echo "after it resumed: ", $_SESSION['user'] ?? 'EMPTY', "\n";
+    session_write_close();
+    echo "warnings: ", json_encode(rs_warnings()), "\n";
 } finally {
     $c->stop();
 }
@@ -112,6 +125,13 @@ rsession read: 200 of 200
 rsession read: 200 of 200
 == rsession writes 200, phpredis rediscluster reads them
 phpredis read 200 of 200
+warnings: []
+== the master of a session stalls (SIGSTOP)
+bool(false)
+answered within 2 s: true
+session_start(): rsession: redis cluster SEEDS: lock+GET failed: 127.0.0.1:STALLED: no reply within 0.5s (timeout)
+bool(true)
+after it resumed: ann
 warnings: []
 == the cluster is down
 bool(false)
