@@ -82,11 +82,15 @@ foreach ($placements as $p) {
     $rate = fn (string $c) => median($rates[$c]);
     // The configuration a handler runs in a locking mode: its own, or its only one.
     $config = fn (string $h, string $mode) => $p['switches'][$h] === null ? "$h|always" : "$h|$mode";
+    // A handler that never locks has no locking-on configuration.
+    $runs = fn (string $h, string $mode) => isset($rates[$config($h, $mode)]);
     // rsession's rate over the peer's, paired within each round; the median of those.
     $ratio = fn (string $h, string $mode) => median(array_map(fn ($ours, $theirs) => $ours / $theirs,
         $rates["rsession/{$stores[$h]}|$mode"], $rates[$config($h, $mode)]));
     // The floor: one client's round trips per second, the faster of the clients measured.
     $floor = ['redis' => max(median($rates['redis-benchmark']), median($rates['redis loop'])), 'memcached' => median($rates['memcached loop'])];
+    // A cluster's nodes are Redis servers: the same floor.
+    $floor['redis cluster'] = $floor['redis'];
 
     $md .= "### {$p['placement']}\n\n";
     $md .= sprintf("Floor, one client's round trips per second on one connection (median of the rounds): Redis %d with `redis-benchmark -c 1 -t get`, %d with a PHP loop of `GET`; memcached %d with the same PHP loop of `get`. The 2-round-trip floor is half the faster one in cycles/s: Redis %d, memcached %d.\n\n",
@@ -95,11 +99,15 @@ foreach ($placements as $p) {
     $md .= "|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
     foreach (['on', 'off'] as $mode) {
         foreach ($stores as $h => $store) {
+            if (!$runs($h, $mode)) {
+                continue;
+            }
             $c = $config($h, $mode);
             $t = $traced[$c] ?? null;
+            $counted = median($p['counted'][$c]);
             $md .= sprintf("| %s | %s | %d | %s | %s | %s | %s | %s | %.2f |\n", $h, str_ends_with($c, '|always') ? 'always (no switch)' : $mode,
                 $rate($c), str_starts_with($h, 'rsession/') ? '' : sprintf('%.2fx', $ratio($h, $mode)),
-                $t ? $fmt($t['rt']) : '?', $fmt(median($p['counted'][$c])), $t ? $fmt($t['writes']) : '?', $t ? $fmt($t['connects']) : '?',
+                $t ? $fmt($t['rt']) : '?', $counted < 0 ? '–' : $fmt($counted), $t ? $fmt($t['writes']) : '?', $t ? $fmt($t['connects']) : '?',
                 $rate($c) / ($floor[$store] / 2));
         }
     }
@@ -111,15 +119,31 @@ foreach ($placements as $p) {
         return $hs[0];
     };
     $peers = [['php-memcached', 'php-memcached persistent'], ['pecl memcache'], ['phpredis', 'phpredis persistent']];
+    if (isset($stores['phpredis cluster'])) {
+        $peers[] = ['phpredis cluster'];
+    }
     foreach (['on' => 1.2, 'off' => 1.0] as $mode => $goal) {
         foreach ($peers as $hs) {
+            if (!$runs($hs[0], $mode)) {
+                continue;
+            }
             $h = $strongest($hs, $mode);
-            $info = $stores[$h] === 'redis';
+            $info = $stores[$h] !== 'memcached';
             $targets[] = [$info ? null : $goal, 'x', $ratio($h, $mode), sprintf('%s, locking %s: rsession/%s ÷ %s%s', $p['placement'], $mode,
                 $stores[$h], $h, count($hs) > 1 ? ' (the stronger of plain and persistent)' : ($p['switches'][$h] === null ? ' (always locks)' : ''))];
         }
         $targets[] = [0.85, '', $rate("rsession/memcached|$mode") / ($floor['memcached'] / 2),
             "{$p['placement']}, locking $mode: rsession/memcached's cycles/s as a fraction of the 2-round-trip floor"];
+        // What a mode of Redis costs per cycle against one plain server, paired within each round.
+        foreach (['redis cluster' => 'cluster routing'] as $store => $what) {
+            if (!isset($rates["rsession/$store|$mode"])) {
+                continue;
+            }
+            $extra = median(array_map(fn ($mode_rate, $plain) => 1e6 / $mode_rate - 1e6 / $plain,
+                $rates["rsession/$store|$mode"], $rates["rsession/redis|$mode"]));
+            $targets[] = [null, ' µs per cycle', $extra, sprintf('%s, locking %s: %s, rsession/%s against rsession/redis (%.2fx the cycles/s)',
+                $p['placement'], $mode, $what, $store, $rate("rsession/$store|$mode") / $rate("rsession/redis|$mode"))];
+        }
     }
 }
 

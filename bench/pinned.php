@@ -6,7 +6,8 @@
 //   php pinned.php time    rounds of shuffled blocks; prints JSON: rates, server counts, floors
 //   php pinned.php trace   one block per handler between "@@block <config> <cycles>" and "@@end"
 //                          on stderr, run under strace; bench/pinned-report.php reads both
-// env: BENCH_REDIS, BENCH_MEMCACHED (host:port), BENCH_ROUNDS (10), BENCH_BLOCK (cycles, 200),
+// env: BENCH_REDIS, BENCH_MEMCACHED (host:port), BENCH_REDIS_CLUSTER (host:port,host:port...: a
+//      Redis Cluster's masters, optional), BENCH_ROUNDS (10), BENCH_BLOCK (cycles, 200),
 //      BENCH_IDS (100), BENCH_FLOOR (round trips per floor sample, 5000), BENCH_PLACEMENT (a label)
 // Any failure (a handler that cannot start a session, a warning, data that did not come back as
 // written) ends the process with status 1 and a message naming the handler: never a fast number.
@@ -19,7 +20,8 @@ $block = (int) (getenv('BENCH_BLOCK') ?: 200);
 $nids = (int) (getenv('BENCH_IDS') ?: 100);
 $floor_n = (int) (getenv('BENCH_FLOOR') ?: 5000);
 
-// name => [store, ini, the ini switch for locking (null: none, the handler always locks)]
+// name => [store, ini, the ini switch for locking (null: none, the handler always locks; false:
+// none, the handler never locks)]
 $handlers = [
     'rsession/redis' => ['redis', ['session.save_handler' => 'rsession', 'session.save_path' => "redis://$redis"], 'rsession.locking'],
     'phpredis' => ['redis', ['session.save_handler' => 'redis', 'session.save_path' => "tcp://$redis"], 'redis.session.locking_enabled'],
@@ -30,12 +32,19 @@ $handlers = [
     // pecl memcache always locks (memcache.lock_timeout); it has no switch.
     'pecl memcache' => ['memcached', ['session.save_handler' => 'memcache', 'session.save_path' => "tcp://$mc"], null],
 ];
+$cluster = getenv('BENCH_REDIS_CLUSTER');
+if ($cluster) {
+    $seeds = implode('&', array_map(fn ($node) => "seed[]=$node", explode(',', $cluster)));
+    $handlers['rsession/redis cluster'] = ['redis cluster', ['session.save_handler' => 'rsession', 'session.save_path' => "redis+cluster://$cluster"], 'rsession.locking'];
+    // phpredis's cluster handler has no locking.
+    $handlers['phpredis cluster'] = ['redis cluster', ['session.save_handler' => 'rediscluster', 'session.save_path' => $seeds], false];
+}
 
 /** The configurations measured: "<handler>|on", "<handler>|off", or "<handler>|always". */
 function configs(array $handlers): array {
     $out = [];
     foreach ($handlers as $name => [, , $switch]) {
-        foreach ($switch === null ? ['always'] : ['on', 'off'] as $m) {
+        foreach ($switch === null ? ['always'] : ($switch === false ? ['off'] : ['on', 'off']) as $m) {
             $out[] = "$name|$m";
         }
     }
@@ -62,7 +71,7 @@ ini_set('session.gc_probability', '0');
 function apply(array $handlers, string $config): void {
     [$name, $m] = explode('|', $config);
     [, $ini, $switch] = $handlers[$name];
-    if ($switch !== null) {
+    if (is_string($switch)) {
         $ini[$switch] = $m === 'on' ? '1' : '0';
     }
     foreach ($ini as $k => $v) {
@@ -228,12 +237,14 @@ for ($r = 0; $r < $rounds; $r++) {
         }
         $store = $handlers[explode('|', $job)[0]][0];
         apply($handlers, $job);
-        $before = served($store, $probe[$store]);
+        // A cluster's commands are spread over its nodes: not counted.
+        $probed = $probe[$store] ?? null;
+        $before = $probed ? served($store, $probed) : 0;
         $t = hrtime(true);
         cycles($job, $block);
         $seconds = (hrtime(true) - $t) / 1e9;
         // Redis: the closing probe's own INFO is counted before it answers.
-        $counted[$job][] = (served($store, $probe[$store]) - $before - ($store === 'redis' ? 1 : 0)) / $block;
+        $counted[$job][] = $probed ? (served($store, $probed) - $before - ($store === 'redis' ? 1 : 0)) / $block : -1;
         $rates[$job][] = $block / $seconds;
     }
 }

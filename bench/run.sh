@@ -18,14 +18,18 @@ base=${RSESSION_BENCH_PORT_BASE:-16579}
 run=$PWD/.run/bench
 rm -rf "$run"
 mkdir -p "$run/files"
-for port in $base $((base + 1)); do
+# Redis Cluster: three masters on base+30..base+32 (e2e.sh uses base+2 and base+10...), their
+# cluster bus 20 above (Redis's default,
+# 10000 above, falls among the kernel's ephemeral ports, where an outgoing connection may hold it).
+cluster_ports="$((base + 30)) $((base + 31)) $((base + 32))"
+for port in $base $((base + 1)) $cluster_ports $((base + 50)) $((base + 51)) $((base + 52)); do
   if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
     echo "bench: port $port is in use; set RSESSION_BENCH_PORT_BASE to another base" >&2
     exit 1
   fi
 done
 cleanup() {
-  [ -f "$run/redis.pid" ] && kill "$(cat "$run/redis.pid")" 2>/dev/null || true
+  for pid in "$run"/redis*.pid; do [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true; done
   [ -f "$run/memcached.pid" ] && kill "$(cat "$run/memcached.pid")" 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
@@ -34,11 +38,25 @@ redis-server --port "$base" --bind 127.0.0.1 --save '' --appendonly no --daemoni
 as_root=()
 [ "$(id -u)" -ne 0 ] || as_root=(-u root)
 memcached -d "${as_root[@]}" -l 127.0.0.1 -p $((base + 1)) -U 0 -m 512 -P "$run/memcached.pid"
-for port in $base $((base + 1)); do
+for port in $cluster_ports; do
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+    --cluster-enabled yes --cluster-port $((port + 20)) --cluster-config-file "nodes-$port.conf" --dir "$run" \
+    --pidfile "$run/redis-cluster-$port.pid" --logfile "$run/redis-cluster-$port.log"
+done
+for port in $base $((base + 1)) $cluster_ports; do
   for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.1; done
+done
+redis-cli --cluster create $(printf '127.0.0.1:%s ' $cluster_ports) --cluster-replicas 0 --cluster-yes > "$run/cluster-create.log"
+for port in $cluster_ports; do
+  for _ in $(seq 100); do
+    redis-cli -p "$port" cluster info | grep -q '^cluster_state:ok' && break
+    sleep 0.1
+  done
 done
 
 export BENCH_REDIS=127.0.0.1:$base BENCH_MEMCACHED=127.0.0.1:$((base + 1))
+BENCH_REDIS_CLUSTER=$(printf '127.0.0.1:%s,' $cluster_ports)
+export BENCH_REDIS_CLUSTER=${BENCH_REDIS_CLUSTER%,}
 php=(php -n -d extension=igbinary.so -d extension=msgpack.so -d extension=redis.so -d extension=memcached.so
   -d extension=memcache.so -d "extension=$PWD/target/release/librsession.so")
 
@@ -46,7 +64,7 @@ php=(php -n -d extension=igbinary.so -d extension=msgpack.so -d extension=redis.
 # two vCPUs costs several times one on a single vCPU, so each placement is its own run.
 # taskset -a moves every thread of a server (memcached has one per -t, Redis its bio threads).
 pin_servers() {
-  taskset -a -pc "$1" "$(cat "$run/redis.pid")" >/dev/null
+  for pid in "$run"/redis*.pid; do taskset -a -pc "$1" "$(cat "$pid")" >/dev/null; done
   taskset -a -pc "$1" "$(cat "$run/memcached.pid")" >/dev/null
 }
 [ $quick = 0 ] || export BENCH_ROUNDS=1 BENCH_BLOCK=20 BENCH_FLOOR=200

@@ -31,7 +31,8 @@ final class RsCluster {
         if (!in_array($port, $this->ports, true)) {
             $this->ports[] = $port;
         }
-        $this->procs[$port] = rs_redis_server($port, ['--cluster-enabled', 'yes', '--cluster-config-file', "nodes-$port.conf",
+        $this->procs[$port] = rs_redis_server($port, ['--cluster-enabled', 'yes', '--cluster-port', (string) ($port + RS_CLUSTER_BUS),
+            '--cluster-config-file', "nodes-$port.conf",
             '--cluster-node-timeout', '1000', '--dir', $this->dir, '--dbfilename', "dump-$port.rdb",
             '--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0', ...$extra]);
     }
@@ -106,16 +107,22 @@ final class RsCluster {
 }
 
 /**
- * $n loopback ports free for cluster nodes: a node also listens on its port + 10000 (the
- * cluster bus), so both must be free, and under 65536; picked above the suite's port base.
+ * A node's cluster bus listens this far above its port. Redis's default, 10000 above, lands in
+ * the kernel's range of ephemeral ports (32768 and up), where another test's outgoing
+ * connection may hold it.
+ */
+const RS_CLUSTER_BUS = 1000;
+
+/**
+ * $n loopback ports free for cluster nodes and their cluster bus; picked above the suite's
+ * port base.
  */
 function rs_cluster_ports(int $n): array {
     $ports = [];
     $base = (int) rs_env('RSESSION_TEST_PORT_BASE', '16379') + 100 + (getmypid() % 50) * 20;
     for ($port = $base; count($ports) < $n && $port < $base + 2000; $port++) {
-        if ($port + 10000 > 65535) { break; }
         $free = true;
-        foreach ([$port, $port + 10000] as $p) {
+        foreach ([$port, $port + RS_CLUSTER_BUS] as $p) {
             $s = @stream_socket_server("tcp://127.0.0.1:$p");
             if (!$s) { $free = false; break; }
             fclose($s);

@@ -34,6 +34,15 @@ impl Link {
 }
 
 impl ConnectionLike for Link {
+    /// A cluster routes a command by its key: handed the command itself, it reads the key from
+    /// it, where a packed command would be parsed back whole (the session's data with it).
+    fn req_command(&mut self, cmd: &redis::Cmd) -> RedisResult<Value> {
+        match self {
+            Link::Server(c) => c.req_command(cmd),
+            Link::Cluster(c) => c.req_command(cmd),
+        }
+    }
+
     fn req_packed_command(&mut self, cmd: &[u8]) -> RedisResult<Value> {
         match self {
             Link::Server(c) => c.req_packed_command(cmd),
