@@ -100,6 +100,21 @@ try {
     $c->stop();
 }
 
+echo "== a cluster that requires a password\n";
+$c = new RsCluster(3, 0, 'cluster-pw');
+try {
+    foreach (['seed[]=127.0.0.1:' . $c->ports[0] . '&auth=cluster-pw', 'redis+cluster://:cluster-pw@' . $c->seeds()] as $path) {
+        var_dump(rs_start($path));
+        $_SESSION['x'] = 1;
+        session_write_close();
+        echo "stored: ", $c->onKey('PHPREDIS_CLUSTER_SESSION:' . session_id(), 'GET', 'PHPREDIS_CLUSTER_SESSION:' . session_id()), "\n";
+    }
+    var_dump(rs_start('seed[]=127.0.0.1:' . $c->ports[0] . '&auth=wrong'));
+    echo preg_replace('/127\.0\.0\.1:\d+/', 'NODE', rs_warnings()[0] ?? 'NO WARNING'), "\n";
+} finally {
+    $c->stop();
+}
+
 echo "== the cluster is down\n";
 $down = rs_down_port();
 $t = microtime(true);
@@ -133,6 +148,13 @@ session_start(): rsession: redis cluster SEEDS: lock+GET failed: 127.0.0.1:STALL
 bool(true)
 after it resumed: ann
 warnings: []
+== a cluster that requires a password
+bool(true)
+stored: x|i:1;
+bool(true)
+stored: x|i:1;
+bool(false)
+session_start(): rsession: redis cluster NODE: cannot connect: Failed to connect to each cluster node (NODE: "WRONGPASS": invalid username-password pair or user is disabled.)
 == the cluster is down
 bool(false)
 answered in under 1 s: true

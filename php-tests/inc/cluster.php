@@ -9,8 +9,12 @@ final class RsCluster {
     /** @var array<int, resource> */
     private array $procs = [];
     public string $dir;
+    /** requirepass (and masterauth) of every node, if any */
+    private ?string $password;
 
-    public function __construct(int $masters = 3, int $replicas = 1, array $extra = []) {
+    public function __construct(int $masters = 3, int $replicas = 1, ?string $password = null) {
+        $this->password = $password;
+        $extra = $password === null ? [] : ['--requirepass', $password, '--masterauth', $password];
         $this->dir = rs_env('RSESSION_RUN', dirname(__DIR__, 2) . '/.run') . '/tests/cluster-' . getmypid() . '-' . bin2hex(random_bytes(3));
         @mkdir($this->dir, 0700, true);
         foreach (rs_cluster_ports($masters * (1 + $replicas)) as $port) {
@@ -18,7 +22,8 @@ final class RsCluster {
         }
         $nodes = array_map(fn ($p) => "127.0.0.1:$p", $this->ports);
         $out = [];
-        exec('redis-cli --cluster create ' . implode(' ', $nodes) . " --cluster-replicas $replicas --cluster-yes 2>&1", $out, $exit);
+        $auth = $password === null ? '' : '--no-auth-warning -a ' . escapeshellarg($password) . ' ';
+        exec('redis-cli ' . $auth . '--cluster create ' . implode(' ', $nodes) . " --cluster-replicas $replicas --cluster-yes 2>&1", $out, $exit);
         if ($exit !== 0) {
             $this->stop();
             throw new RuntimeException("redis-cli --cluster create failed:\n" . implode("\n", $out));
@@ -61,7 +66,7 @@ final class RsCluster {
     }
 
     public function node(int $port): Resp {
-        return new Resp("tcp://127.0.0.1:$port");
+        return new Resp("tcp://127.0.0.1:$port", $this->password);
     }
 
     /** The ports of the nodes that are masters now. */

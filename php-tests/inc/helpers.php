@@ -226,7 +226,9 @@ function rs_redis_server(int $port, array $extra = []) {
         $s = @fsockopen('127.0.0.1', $port, $errno, $errstr, 0.1);
         if ($s) {
             fwrite($s, "PING\r\n");
-            if (fgets($s) === "+PONG\r\n") { fclose($s); return $proc; }
+            // A server with a password answers NOAUTH: up all the same.
+            $reply = (string) fgets($s);
+            if ($reply === "+PONG\r\n" || str_starts_with($reply, '-NOAUTH')) { fclose($s); return $proc; }
             fclose($s);
         }
         usleep(50000);
