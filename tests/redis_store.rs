@@ -99,6 +99,7 @@ fn store(port: u16, read_timeout: Duration) -> RedisStore {
         connect_timeout: Duration::from_secs(1),
         read_timeout,
         wait: 0,
+        sentinel: None,
     };
     let threads = Arc::new(ScheduledThreadPool::new(1));
     RedisStore::new(&cfg, rsession::store::redis::pool(&cfg, threads).unwrap())

@@ -8,7 +8,9 @@ pub mod text;
 use std::time::Duration;
 
 pub use redis_hosts::{RedisHost, RedisHostsConfig};
-pub use save_path::{Address, Backend, Distribution, Endpoint, LockNode, Node, SavePathError};
+pub use save_path::{
+    Address, Backend, Distribution, Endpoint, LockNode, Node, SavePathError, Sentinel,
+};
 
 use crate::{
     lock::LockSettings,
@@ -44,6 +46,7 @@ pub struct IniValues {
 /// Where and how to reach one Redis server; also the key of its connection pool.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RedisConfig {
+    /// The server; with `sentinel`, the first sentinel (the master's address is asked for).
     pub address: Address,
     pub username: Option<String>,
     pub password: Option<String>,
@@ -52,14 +55,21 @@ pub struct RedisConfig {
     pub read_timeout: Duration,
     /// After each session write, wait for this many replicas to have it (0: no wait).
     pub wait: u32,
+    /// Redis Sentinel: the master is whichever server these sentinels name.
+    pub sentinel: Option<Sentinel>,
 }
 
 impl RedisConfig {
-    /// The server for messages: `127.0.0.1:6379`, `127.0.0.1:6379 db 2`.
+    /// The server for messages: `127.0.0.1:6379`, `127.0.0.1:6379 db 2`,
+    /// `sentinel mymaster (127.0.0.1:26379,127.0.0.1:26380) db 2`.
     pub fn location(&self) -> String {
+        let server = match &self.sentinel {
+            Some(sentinel) => sentinel.describe(),
+            None => self.address.to_string(),
+        };
         match self.database {
-            0 => self.address.to_string(),
-            db => format!("{} db {db}", self.address),
+            0 => server,
+            db => format!("{server} db {db}"),
         }
     }
 }
@@ -78,6 +88,7 @@ fn redis_config(
         connect_timeout,
         read_timeout,
         wait: endpoint.wait.unwrap_or(0),
+        sentinel: endpoint.sentinel,
     }
 }
 
@@ -261,6 +272,13 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
     let mut timeouts =
         |e: &Endpoint| entry_timeouts(e, ini_connect_timeout, ini_read_timeout, &mut notices);
     if endpoints.len() > 1 {
+        if let Some(n) = endpoints.iter().position(|e| e.sentinel.is_some()) {
+            return Err(entry_error(
+                n,
+                "redis+sentinel:// cannot be combined with other entries: the sentinels name \
+                 one master, which holds every session",
+            ));
+        }
         let hosts = redis_hosts::resolve(endpoints, timeouts, entry_error)?;
         return Ok(SessionConfig {
             prefix: hosts.prefix.clone(),
@@ -560,6 +578,36 @@ mod tests {
             &locking
         )
         .is_ok());
+    }
+
+    #[test]
+    fn sentinel_config_names_the_sentinels_and_stands_alone() {
+        let c = resolve(
+            "redis+sentinel://a:1,b:2/m/3?auth=pw&sentinel_auth=spw&wait=1",
+            &IniValues::default(),
+        )
+        .unwrap();
+        let r = redis(&c);
+        assert_eq!(c.prefix, DEFAULT_REDIS_PREFIX);
+        assert_eq!(
+            (r.database, r.wait, r.password.as_deref()),
+            (3, 1, Some("pw"))
+        );
+        let s = r.sentinel.as_ref().unwrap();
+        assert_eq!(
+            (s.service.as_str(), s.password.as_deref()),
+            ("m", Some("spw"))
+        );
+        assert_eq!(r.location(), "sentinel m (a:1,b:2) db 3");
+        let e = resolve(
+            "redis://x, redis+sentinel://a:1,b:2/m",
+            &IniValues::default(),
+        )
+        .unwrap_err();
+        assert!(
+            e.starts_with("save_path entry 2 \"redis+sentinel://a:1,b:2/m\": redis+sentinel:// cannot be combined with other entries"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -158,6 +158,7 @@ mod tests {
                 connect_timeout: Duration::from_millis(500),
                 read_timeout: Duration::from_secs(3),
                 wait: 0,
+                sentinel: None,
             }
         );
         assert_eq!(b.redis.address, Address::Unix("/run/r.sock".into()));

@@ -305,6 +305,7 @@ mod tests {
             connect_timeout: Duration::from_secs(1),
             read_timeout: Duration::from_secs(1),
             wait: 0,
+            sentinel: None,
         };
         // Nothing connects until a command runs: these tests only look at where keys go.
         Arc::new(RedisStore::new(
