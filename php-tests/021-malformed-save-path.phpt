@@ -75,7 +75,7 @@ session_start(): rsession: save_path entry 1 "redis://h:0": port 0 out of range 
 session_start(): rsession: save_path entry 1 "redis://h:abc": port "abc" is not a number
 session_start(): rsession: save_path entry 1 "redis://h:": missing port after ':'
 session_start(): rsession: save_path entry 1 "redis://:6379": missing host
-session_start(): rsession: save_path entry 1 "http://h:1": unsupported scheme "http" (expected redis://, rediss://, tcp://, tls://, unix://, redis+cluster:// or memcached://)
+session_start(): rsession: save_path entry 1 "http://h:1": unsupported scheme "http" (expected redis://, rediss://, tcp://, tls://, unix://, redis+sentinel://, redis+cluster:// or memcached://)
 session_start(): rsession: save_path entry 1 "redis://h/abc": database in path "abc" is not a number
 session_start(): rsession: save_path entry 1 "redis://h?database=x": database "x" is not a number
 session_start(): rsession: save_path entry 1 "redis://h?foo=1": unknown parameter "foo" (known: auth, auth[], auth[user], auth[pass], database, prefix, timeout, read_timeout, persistent, weight, retry_interval, wait)

@@ -29,13 +29,16 @@ use crate::{
     },
 };
 
-/// What a Redis connection is to: address (or a cluster's seeds), user, password, database.
+/// What a Redis connection is to: address, user, password, database, a cluster's seeds, and
+/// with Sentinel the sentinels, service and sentinel password (the master they name is found at
+/// connect time).
 type RedisIdentity = (
     Address,
-    Option<Vec<Address>>,
     Option<String>,
     Option<String>,
     i64,
+    Option<Vec<Address>>,
+    Option<config::Sentinel>,
 );
 
 /// Distinct (save_path, INI) combinations remembered; past this the cache starts over, so a
@@ -174,10 +177,11 @@ impl Registry {
     fn redis_store(&mut self, redis: &RedisConfig) -> Result<Arc<dyn Store>, String> {
         let identity = (
             redis.address.clone(),
-            redis.cluster.clone(),
             redis.username.clone(),
             redis.password.clone(),
             redis.database,
+            redis.cluster.clone(),
+            redis.sentinel.clone(),
         );
         let pool = match self.redis_pools.get(&identity).and_then(Weak::upgrade) {
             Some(pool) => pool,
@@ -345,6 +349,34 @@ mod tests {
         assert!(weak.upgrade().is_none());
         let again = backend("redis://127.0.0.1:3", &ini).unwrap();
         assert!(Arc::ptr_eq(&keep.store, &again.store));
+    }
+
+    #[test]
+    fn sentinel_pools_are_told_apart_by_sentinels_service_and_passwords() {
+        let _serial = serial();
+        let ini = IniValues::default();
+        let store = |path: &str| backend(path, &ini).unwrap().store.clone();
+        let a = store("redis+sentinel://127.0.0.1:1/m?wait=1");
+        assert_eq!(a.label(), "redis sentinel m (127.0.0.1:1)");
+        let mut kept = vec![a];
+        for path in [
+            // The same sentinels, service, database and passwords: the same pool.
+            "redis+sentinel://127.0.0.1:1/m?prefix=x",
+            "redis+sentinel://127.0.0.1:1/n",
+            "redis+sentinel://127.0.0.1:1,127.0.0.1:2/m",
+            "redis+sentinel://127.0.0.1:1/m?sentinel_auth=x",
+            "redis+sentinel://127.0.0.1:1/m?auth=x",
+            "redis+sentinel://127.0.0.1:1/m/1",
+        ] {
+            kept.push(store(path));
+        }
+        let reg = REGISTRY.lock().unwrap();
+        let pools = reg
+            .redis_pools
+            .iter()
+            .filter(|(identity, pool)| identity.5.is_some() && pool.strong_count() > 0)
+            .count();
+        assert_eq!(pools, 6);
     }
 
     #[test]

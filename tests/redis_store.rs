@@ -100,6 +100,7 @@ fn store(port: u16, read_timeout: Duration) -> RedisStore {
         read_timeout,
         wait: 0,
         cluster: None,
+        sentinel: None,
     };
     let threads = Arc::new(ScheduledThreadPool::new(1));
     RedisStore::new(&cfg, rsession::store::redis::pool(&cfg, threads).unwrap())

@@ -8,7 +8,9 @@ pub mod text;
 use std::time::Duration;
 
 pub use redis_hosts::{RedisHost, RedisHostsConfig};
-pub use save_path::{Address, Backend, Distribution, Endpoint, LockNode, Node, SavePathError};
+pub use save_path::{
+    Address, Backend, Distribution, Endpoint, LockNode, Node, SavePathError, Sentinel,
+};
 
 use crate::{
     lock::LockSettings,
@@ -46,6 +48,7 @@ pub struct IniValues {
 /// Where and how to reach one Redis server; also the key of its connection pool.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RedisConfig {
+    /// The server; with `sentinel`, the first sentinel (the master's address is asked for).
     pub address: Address,
     pub username: Option<String>,
     pub password: Option<String>,
@@ -56,18 +59,25 @@ pub struct RedisConfig {
     pub wait: u32,
     /// Redis Cluster: the seed nodes (`address` is the first); `None` for one server.
     pub cluster: Option<Vec<Address>>,
+    /// Redis Sentinel: the master is whichever server these sentinels name.
+    pub sentinel: Option<Sentinel>,
 }
 
 impl RedisConfig {
-    /// The server for messages: `127.0.0.1:6379`, `127.0.0.1:6379 db 2`.
+    /// The server for messages: `127.0.0.1:6379`, `127.0.0.1:6379 db 2`,
+    /// `sentinel mymaster (127.0.0.1:26379,127.0.0.1:26380) db 2`.
     pub fn location(&self) -> String {
         if let Some(seeds) = &self.cluster {
             let seeds: Vec<String> = seeds.iter().map(Address::to_string).collect();
             return format!("cluster {}", seeds.join(","));
         }
+        let server = match &self.sentinel {
+            Some(sentinel) => sentinel.describe(),
+            None => self.address.to_string(),
+        };
         match self.database {
-            0 => self.address.to_string(),
-            db => format!("{} db {db}", self.address),
+            0 => server,
+            db => format!("{server} db {db}"),
         }
     }
 }
@@ -89,6 +99,7 @@ fn redis_config(
         cluster: endpoint
             .cluster
             .then(|| endpoint.nodes.iter().map(|n| n.address.clone()).collect()),
+        sentinel: endpoint.sentinel,
     }
 }
 
@@ -293,6 +304,13 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
             return Err(entry_error(
                 n,
                 "a Redis Cluster is the whole save_path: list its seed nodes in this one entry",
+            ));
+        }
+        if let Some(n) = endpoints.iter().position(|e| e.sentinel.is_some()) {
+            return Err(entry_error(
+                n,
+                "redis+sentinel:// cannot be combined with other entries: the sentinels name \
+                 one master, which holds every session",
             ));
         }
         let hosts = redis_hosts::resolve(endpoints, timeouts, entry_error)?;
@@ -625,6 +643,36 @@ mod tests {
             &locking
         )
         .is_ok());
+    }
+
+    #[test]
+    fn sentinel_config_names_the_sentinels_and_stands_alone() {
+        let c = resolve(
+            "redis+sentinel://a:1,b:2/m/3?auth=pw&sentinel_auth=spw&wait=1",
+            &IniValues::default(),
+        )
+        .unwrap();
+        let r = redis(&c);
+        assert_eq!(c.prefix, DEFAULT_REDIS_PREFIX);
+        assert_eq!(
+            (r.database, r.wait, r.password.as_deref()),
+            (3, 1, Some("pw"))
+        );
+        let s = r.sentinel.as_ref().unwrap();
+        assert_eq!(
+            (s.service.as_str(), s.password.as_deref()),
+            ("m", Some("spw"))
+        );
+        assert_eq!(r.location(), "sentinel m (a:1,b:2) db 3");
+        let e = resolve(
+            "redis://x, redis+sentinel://a:1,b:2/m",
+            &IniValues::default(),
+        )
+        .unwrap_err();
+        assert!(
+            e.starts_with("save_path entry 2 \"redis+sentinel://a:1,b:2/m\": redis+sentinel:// cannot be combined with other entries"),
+            "{e}"
+        );
     }
 
     #[test]

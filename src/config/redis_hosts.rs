@@ -159,6 +159,7 @@ mod tests {
                 read_timeout: Duration::from_secs(3),
                 wait: 0,
                 cluster: None,
+                sentinel: None,
             }
         );
         assert_eq!(b.redis.address, Address::Unix("/run/r.sock".into()));

@@ -10,6 +10,9 @@
 //! - Redis Cluster: `redis+cluster://[user:password@]host:port[,host:port...][?params]`, and
 //!   phpredis's `rediscluster` save_path, `seed[]=host:port&seed[]=host:port[&params]`: one
 //!   entry, the seed nodes from which the cluster's slot map is read.
+//! - `redis+sentinel://host[:port][,host[:port]...]/service[/db][?params]`: one entry, the
+//!   sentinels' list (the commas continue it, up to the `/service`); the master's password is
+//!   `auth=` (any phpredis form), the sentinels' `sentinel_auth=`.
 //! - `memcached://[user:password@]host[:port[:weight]][,host[:port[:weight]]...][?params]`: one
 //!   entry, a node list (the commas continue it), and `memcached:///path/memcached.sock`; the
 //!   user is for memcached's ASCII authentication (memcached -Y), on every node.
@@ -20,6 +23,7 @@ use super::text::{mask_secrets, percent_decode};
 
 pub const DEFAULT_REDIS_PORT: u16 = 6379;
 pub const DEFAULT_MEMCACHED_PORT: u16 = 11211;
+pub const DEFAULT_SENTINEL_PORT: u16 = 26379;
 /// The longest timeout we accept: anything longer is a typo (milliseconds given as seconds).
 const MAX_TIMEOUT_SECS: f64 = 3600.0;
 const MAX_PREFIX_LEN: usize = 512;
@@ -73,6 +77,25 @@ pub struct Node {
     pub weight: u32,
 }
 
+/// Redis Sentinel: where to ask for the master of `service`, rather than a fixed address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Sentinel {
+    /// The sentinels, in save_path order: any one that answers names the master.
+    pub sentinels: Vec<Address>,
+    /// The name the sentinels monitor the master under (`sentinel monitor <service> ...`).
+    pub service: String,
+    /// `sentinel_auth=`: the sentinels' own password (`requirepass` in their configuration).
+    pub password: Option<String>,
+}
+
+impl Sentinel {
+    /// `sentinel mymaster (127.0.0.1:26379,127.0.0.1:26380)`, for messages.
+    pub fn describe(&self) -> String {
+        let list: Vec<String> = self.sentinels.iter().map(Address::to_string).collect();
+        format!("sentinel {} ({})", self.service, list.join(","))
+    }
+}
+
 /// The most replicas `wait=` may ask for: more than any replica set has.
 const MAX_WAIT_REPLICAS: u32 = 100;
 
@@ -101,6 +124,9 @@ pub struct Endpoint {
     pub wait: Option<u32>,
     /// Redis Cluster: `nodes` are seeds, from which the slot map is read.
     pub cluster: bool,
+    /// Redis Sentinel: the master is found through these sentinels (`nodes` then holds the
+    /// first sentinel only).
+    pub sentinel: Option<Sentinel>,
 }
 
 /// What went wrong, and where: `save_path entry 2 "redis://h:99999": port 99999 out of range`.
@@ -143,18 +169,37 @@ pub fn parse(save_path: &str) -> Result<Vec<Endpoint>, SavePathError> {
         .collect()
 }
 
-/// An entry whose node list goes on after its first comma: memcached's, and a cluster's seeds.
+/// An entry whose node list goes on after its first comma: memcached's, a cluster's seeds and
+/// the sentinels.
 fn takes_node_list(piece: &str) -> bool {
     let lower = piece.to_ascii_lowercase();
-    ["memcached://", "memcache://", "redis+cluster://"]
-        .iter()
-        .any(|scheme| lower.starts_with(scheme))
+    [
+        "memcached://",
+        "memcache://",
+        "redis+cluster://",
+        "redis+sentinel://",
+    ]
+    .iter()
+    .any(|scheme| lower.starts_with(scheme))
 }
 
 /// phpredis's `rediscluster` save_path: parameters only, the seeds as `seed[]=host:port`.
 fn is_phpredis_cluster(entry: &str) -> bool {
     let lower = entry.to_ascii_lowercase();
     lower.starts_with("seed[]=") || lower.starts_with("seed%5b%5d=")
+}
+
+fn is_sentinel(piece: &str) -> bool {
+    piece.to_ascii_lowercase().starts_with("redis+sentinel://")
+}
+
+/// Whether a node-list entry (memcached's or the sentinels') takes the next comma's piece:
+/// not once it has its parameters, nor, for the sentinels, once it has its `/service`.
+fn node_list_open(entry: &str) -> bool {
+    if entry.contains('?') {
+        return false;
+    }
+    !is_sentinel(entry) || !entry["redis+sentinel://".len()..].contains('/')
 }
 
 /// A piece that carries on a memcached node list: no scheme of its own. An empty piece does
@@ -173,7 +218,9 @@ pub fn entries(save_path: &str) -> Vec<String> {
     while i < pieces.len() {
         let mut entry = pieces[i].to_owned();
         if takes_node_list(pieces[i]) {
-            while !entry.contains('?') && i + 1 < pieces.len() && continues_node_list(pieces[i + 1])
+            while node_list_open(&entry)
+                && i + 1 < pieces.len()
+                && continues_node_list(pieces[i + 1])
             {
                 i += 1;
                 entry.push(',');
@@ -219,10 +266,11 @@ fn parse_entry(entry: &str) -> Result<Endpoint, String> {
         "unix" => parse_unix(rest)?,
         "memcached" | "memcache" => parse_memcached(rest)?,
         "redis+cluster" => parse_cluster(rest)?,
+        "redis+sentinel" => parse_sentinel(rest)?,
         "" => return Err("missing scheme before \"://\"".into()),
         other => {
             return Err(format!(
-                "unsupported scheme \"{other}\" (expected redis://, rediss://, tcp://, tls://, unix://, redis+cluster:// or memcached://)"
+                "unsupported scheme \"{other}\" (expected redis://, rediss://, tcp://, tls://, unix://, redis+sentinel://, redis+cluster:// or memcached://)"
             ))
         }
     };
@@ -249,6 +297,7 @@ fn empty_endpoint(backend: Backend, nodes: Vec<Node>, tls: bool) -> Endpoint {
         lock_node: None,
         wait: None,
         cluster: false,
+        sentinel: None,
     }
 }
 
@@ -431,6 +480,56 @@ fn parse_memcached_node(text: &str) -> Result<Node, String> {
         address: Address::Tcp { host, port },
         weight,
     })
+}
+
+/// `host[:port][,host[:port]...]/service[/db]`: the sentinels, then the name of the master
+/// they monitor.
+fn parse_sentinel(rest: &str) -> Result<Endpoint, String> {
+    const FORM: &str = "redis+sentinel://host:port[,host:port...]/service[/db]";
+    let (list, path) = rest.split_once('/').unwrap_or((rest, ""));
+    if list.contains('@') {
+        return Err(
+            "redis+sentinel:// takes no user:password@: give the master's password as auth= and \
+             the sentinels' as sentinel_auth="
+                .into(),
+        );
+    }
+    if list.is_empty() {
+        return Err(format!("missing sentinel hosts (expected {FORM})"));
+    }
+    let mut sentinels: Vec<Address> = Vec::new();
+    for (i, text) in list.split(',').map(str::trim).enumerate() {
+        if text.is_empty() {
+            return Err(format!("sentinel {}: empty (stray comma?)", i + 1));
+        }
+        let (host, port) = parse_host_port(text, DEFAULT_SENTINEL_PORT)
+            .map_err(|e| format!("sentinel {}: {e}", i + 1))?;
+        let address = Address::Tcp { host, port };
+        if sentinels.contains(&address) {
+            return Err(format!("sentinel {} ({address}) is listed twice", i + 1));
+        }
+        sentinels.push(address);
+    }
+    let (service, database) = match path.split_once('/') {
+        Some((service, db)) => (service, Some(db)),
+        None => (path, None),
+    };
+    let service = percent_decode(service, false).map_err(|e| format!("service name: {e}"))?;
+    if service.is_empty() {
+        return Err(format!(
+            "missing service name after the sentinels (expected {FORM})"
+        ));
+    }
+    let mut endpoint = empty_endpoint(Backend::Redis, redis_node(sentinels[0].clone()), false);
+    if let Some(db) = database.filter(|db| !db.is_empty()) {
+        endpoint.database = Some(parse_database(db, "database in path")?);
+    }
+    endpoint.sentinel = Some(Sentinel {
+        sentinels,
+        service,
+        password: None,
+    });
+    Ok(endpoint)
 }
 
 fn parse_unix(rest: &str) -> Result<Endpoint, String> {
@@ -630,7 +729,16 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
         let value =
             percent_decode(raw_value, true).map_err(|e| format!("parameter \"{key}\": {e}"))?;
         let memcached = endpoint.backend == Backend::Memcached;
+        let sentinel = endpoint.sentinel.is_some();
         match key.as_str() {
+            "sentinel_auth" if !sentinel => {
+                return Err("parameter \"sentinel_auth\" is for redis+sentinel:// only".into())
+            }
+            "weight" if sentinel => {
+                return Err(
+                    "weight is for several redis:// entries, not for redis+sentinel://".into(),
+                )
+            }
             "auth" | "auth[]" | "auth[user]" | "auth[pass]" | "database" | "db" | "persistent"
             | "persistent_id" | "wait"
                 if memcached =>
@@ -671,6 +779,11 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
                     return Err("a Redis Cluster has only database 0".into());
                 }
             }
+            "sentinel_auth" => match (value.is_empty(), endpoint.sentinel.as_mut()) {
+                (true, _) => return Err("sentinel_auth is empty".into()),
+                (false, Some(sentinel)) => sentinel.password = Some(value),
+                (false, None) => {}
+            },
             "database" | "db" => endpoint.database = Some(parse_database(&value, "database")?),
             // phpredis cluster: whether reads may go to replicas. rsession reads and writes on
             // the masters only: a session's lock and its data must be read where they are written.
@@ -739,6 +852,11 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
                 }
                 Err(_) => return Err(format!("replicas \"{value}\" is not a whole number")),
             },
+            _ if sentinel => {
+                return Err(format!(
+                    "unknown parameter \"{key}\" (known for redis+sentinel: auth, auth[], auth[user], auth[pass], sentinel_auth, database, prefix, timeout, read_timeout, persistent, retry_interval, wait)"
+                ))
+            }
             _ if memcached => {
                 return Err(format!(
                     "unknown parameter \"{key}\" (known for memcached: prefix, timeout, read_timeout, replicas, retry_interval, distribution, lock_node)"
@@ -1129,6 +1247,93 @@ mod tests {
         assert!(got.contains("\"redis://bob:***@h:99999\""), "{got}");
         assert!(!got.contains("hunter2"));
         let got = err("tcp://h:1?auth=hunter2&bogus=1");
+        assert!(!got.contains("hunter2"), "{got}");
+    }
+
+    #[test]
+    fn sentinel_form_lists_the_sentinels_then_the_service() {
+        let e = one("redis+sentinel://a:26380, b ,[::1]:3/my%20master/2?auth=pw&sentinel_auth=spw&wait=1&prefix=p:&timeout=0.5");
+        let s = e.sentinel.clone().expect("sentinel");
+        assert_eq!(
+            s.sentinels,
+            [
+                tcp("a", 26380),
+                tcp("b", DEFAULT_SENTINEL_PORT),
+                tcp("::1", 3)
+            ]
+        );
+        assert_eq!(s.service, "my master");
+        assert_eq!(s.password.as_deref(), Some("spw"));
+        assert_eq!((e.password.as_deref(), e.username), (Some("pw"), None));
+        assert_eq!(
+            (e.database, e.wait, e.prefix.as_deref()),
+            (Some(2), Some(1), Some("p:"))
+        );
+        assert_eq!(e.connect_timeout, Some(Duration::from_millis(500)));
+        assert_eq!(e.nodes[0].address, tcp("a", 26380));
+        assert_eq!(s.describe(), "sentinel my master (a:26380,b:26379,[::1]:3)");
+        // The master's ACL user in phpredis's forms; no sentinel password, no database.
+        let e = one("redis+sentinel://a/s?auth[user]=bob&auth[pass]=pw");
+        assert_eq!(
+            (e.username.as_deref(), e.password.as_deref(), e.database),
+            (Some("bob"), Some("pw"), None)
+        );
+        assert_eq!(e.sentinel.unwrap().password, None);
+        assert_eq!(one("REDIS+SENTINEL://a/s/").database, None);
+    }
+
+    #[test]
+    fn sentinel_list_is_one_entry_up_to_its_service() {
+        assert_eq!(
+            entries("redis+sentinel://a:1,b:2,c:3/s/1?auth=x"),
+            ["redis+sentinel://a:1,b:2,c:3/s/1?auth=x"]
+        );
+        assert_eq!(
+            entries("redis+sentinel://a,b/s, redis://c"),
+            ["redis+sentinel://a,b/s", "redis://c"]
+        );
+        // Without a service the list takes what follows, and says what is missing.
+        assert!(err("redis+sentinel://a,b").contains("missing service name"));
+    }
+
+    #[test]
+    fn malformed_sentinel_entries_name_the_bad_part() {
+        for (input, expected) in [
+            ("redis+sentinel://", "missing sentinel hosts (expected redis+sentinel://host:port[,host:port...]/service[/db])"),
+            ("redis+sentinel:///s", "missing sentinel hosts"),
+            ("redis+sentinel://a:1,b:x/s", "sentinel 2: port \"x\" is not a number"),
+            ("redis+sentinel://a:1,b:0/s", "sentinel 2: port 0 out of range"),
+            ("redis+sentinel://a,,b/s", "sentinel 2: empty (stray comma?)"),
+            ("redis+sentinel://a,a:26379/s", "sentinel 2 (a:26379) is listed twice"),
+            ("redis+sentinel://a/", "missing service name after the sentinels"),
+            ("redis+sentinel://a//1", "missing service name after the sentinels"),
+            ("redis+sentinel://a/s/x", "database in path \"x\" is not a number"),
+            ("redis+sentinel://a/s/-1", "database in path -1 out of range"),
+            ("redis+sentinel://a/s%zz", "service name: bad percent-escape"),
+            ("redis+sentinel://u:pw@a/s", "redis+sentinel:// takes no user:password@"),
+            ("redis+sentinel://a/s?sentinel_auth=", "sentinel_auth is empty"),
+            ("redis+sentinel://a/s?sentinel_auth=a&sentinel_auth=b", "parameter \"sentinel_auth\" is given twice"),
+            ("redis+sentinel://a/s?weight=2", "weight is for several redis:// entries"),
+            ("redis+sentinel://a/s?replicas=1", "parameter \"replicas\" is for memcached, not Redis"),
+            ("redis+sentinel://a/s?x=1", "unknown parameter \"x\" (known for redis+sentinel: auth, auth[], auth[user], auth[pass], sentinel_auth,"),
+            ("redis://a?sentinel_auth=pw", "parameter \"sentinel_auth\" is for redis+sentinel:// only"),
+            ("memcached://a?sentinel_auth=pw", "parameter \"sentinel_auth\" is for redis+sentinel:// only"),
+            ("redis+sentinel://ho!st/s", "sentinel 1: host \"ho!st\" contains the character '!'"),
+        ] {
+            let got = err(input);
+            assert!(got.contains(expected), "{input:?}: got {got:?}, expected {expected:?}");
+        }
+    }
+
+    #[test]
+    fn sentinel_passwords_are_masked_in_errors() {
+        let got = err("redis+sentinel://a,b/s?auth=hunter2&sentinel_auth=hunter3&x=1");
+        assert!(
+            got.contains("\"redis+sentinel://a,b/s?auth=***&sentinel_auth=***&x=1\""),
+            "{got}"
+        );
+        assert!(!got.contains("hunter"), "{got}");
+        let got = err("redis+sentinel://u:hunter2@a/s");
         assert!(!got.contains("hunter2"), "{got}");
     }
 

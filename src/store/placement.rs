@@ -306,6 +306,7 @@ mod tests {
             read_timeout: Duration::from_secs(1),
             wait: 0,
             cluster: None,
+            sentinel: None,
         };
         // Nothing connects until a command runs: these tests only look at where keys go.
         Arc::new(RedisStore::new(

@@ -60,6 +60,19 @@ impl Conn {
     /// Connects, then authenticates and selects the database in one round trip, all within
     /// the connect timeout.
     pub fn connect(address: &Address, login: &Login, timeouts: &Timeouts) -> RedisResult<Conn> {
+        Self::connect_asking(address, login, &[], 0, timeouts).map(|(conn, _)| conn)
+    }
+
+    /// As [`connect`](Self::connect), with `asked` (`count` packed commands) sent behind the
+    /// handshake in the same round trip: their replies, server errors included, come back with
+    /// the connection (e.g. `ROLE`, to check a server is the master before using it).
+    pub fn connect_asking(
+        address: &Address,
+        login: &Login,
+        asked: &[u8],
+        count: usize,
+        timeouts: &Timeouts,
+    ) -> RedisResult<(Conn, Vec<Value>)> {
         let socket = Socket::connect(address, timeouts.connect, timeouts.connect)?;
         let mut conn = Conn {
             socket,
@@ -85,15 +98,18 @@ impl Conn {
             );
             replies += 1;
         }
-        if replies > 0 {
-            for reply in conn.req_packed_commands(&handshake, 0, replies)? {
+        handshake.extend_from_slice(asked);
+        let mut answers = Vec::new();
+        if replies + count > 0 {
+            answers = conn.req_packed_commands(&handshake, 0, replies + count)?;
+            for reply in answers.drain(..replies) {
                 if let Value::ServerError(e) = reply {
                     return Err(e.into());
                 }
             }
         }
         conn.set_round_trip_timeout(timeouts.read);
-        Ok(conn)
+        Ok((conn, answers))
     }
 
     /// Round trips from now on must be over within `read` (a field: no system call).

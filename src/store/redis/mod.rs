@@ -6,16 +6,18 @@ use std::{cell::Cell, sync::Arc, time::Duration};
 
 use anyhow::Result;
 use once_cell::sync::Lazy;
-use redis::{ConnectionLike, ErrorKind, RedisError, Script, Value};
+use redis::{ConnectionLike, ErrorKind, RedisError, Script, ServerErrorKind, Value};
 use scheduled_thread_pool::ScheduledThreadPool;
 
 mod cluster;
 mod conn;
 mod link;
+mod sentinel;
 
 use self::{
     conn::{Conn, Login},
     link::Link,
+    sentinel::Discovery,
 };
 use super::{
     pool::{AfterError, Connector, LazyPool, Timeouts},
@@ -125,6 +127,8 @@ pub struct RedisConnector {
     username: Option<String>,
     password: Option<String>,
     database: i64,
+    /// Redis Sentinel: the master is asked of the sentinels, not `address`.
+    sentinel: Option<Discovery>,
 }
 
 impl Connector for RedisConnector {
@@ -139,10 +143,11 @@ impl Connector for RedisConnector {
             password: self.password.as_deref(),
             database: self.database,
         };
-        match &self.cluster {
-            Some(seeds) => {
-                cluster::connect(seeds, &login, timeouts).map(|c| Link::Cluster(Box::new(c)))
-            }
+        if let Some(seeds) = &self.cluster {
+            return cluster::connect(seeds, &login, timeouts).map(|c| Link::Cluster(Box::new(c)));
+        }
+        match &self.sentinel {
+            Some(sentinel) => sentinel.connect(&login, timeouts).map(Link::Server),
             None => Conn::connect(&self.address, &login, timeouts).map(Link::Server),
         }
     }
@@ -152,6 +157,25 @@ impl Connector for RedisConnector {
     }
 
     fn after_error(&self, e: &RedisError) -> AfterError {
+        // Sentinel: the server was the master when connected to, and is no longer (an
+        // operator's REPLICAOF; a failover itself kills the old master's clients). Kept, the
+        // connection would fail every write for as long as the worker lives. The command did
+        // nothing: a replica refuses every write, in a script too, and a batch's replies all
+        // came, so no lock was taken or left (run_holding sends no release after a server's
+        // error; none is needed). The connection goes, the sentinels are asked again, and the
+        // pool retries once on the master they name, as after a connection the server closed:
+        // there the lock and the data are what the old master last replicated, and a lock the
+        // failover lost makes the owner-checked write answer "lock lost", not overwrite. (A
+        // script that only reads on the demoted master, e.g. the release of a lock it no longer
+        // has, answers as a replica would; the next write moves the connection.)
+        if self.sentinel.is_some()
+            && matches!(
+                e.kind(),
+                ErrorKind::Server(ServerErrorKind::ReadOnly | ServerErrorKind::MasterDown)
+            )
+        {
+            return AfterError::Reconnect;
+        }
         match e.kind() {
             ErrorKind::Server(_) | ErrorKind::Extension => AfterError::Keep,
             _ if e.is_connection_dropped() => AfterError::Reconnect,
@@ -180,6 +204,7 @@ pub fn pool(cfg: &RedisConfig, threads: Arc<ScheduledThreadPool>) -> Result<Arc<
         username: cfg.username.clone(),
         password: cfg.password.clone(),
         database: cfg.database,
+        sentinel: cfg.sentinel.clone().map(Discovery::new),
     };
     Ok(Arc::new(LazyPool::new(
         connector,
