@@ -25,12 +25,19 @@ use crate::{
         memcached::{self, MemcachedStore, NodePool},
         placement::Placement,
         redis::{RedisPool, RedisStore},
+        tls::TlsConfig,
         Store,
     },
 };
 
-/// What a Redis connection is to: address, user, password, database.
-type RedisIdentity = (Address, Option<String>, Option<String>, i64);
+/// What a Redis connection is to: address, TLS settings, user, password, database.
+type RedisIdentity = (
+    Address,
+    Option<TlsConfig>,
+    Option<String>,
+    Option<String>,
+    i64,
+);
 
 /// Distinct (save_path, INI) combinations remembered; past this the cache starts over, so a
 /// script that `ini_set`s a new save_path per request cannot grow memory without bound.
@@ -168,6 +175,7 @@ impl Registry {
     fn redis_store(&mut self, redis: &RedisConfig) -> Result<Arc<dyn Store>, String> {
         let identity = (
             redis.address.clone(),
+            redis.tls.clone(),
             redis.username.clone(),
             redis.password.clone(),
             redis.database,
@@ -177,7 +185,7 @@ impl Registry {
             None => {
                 let threads = self.threads();
                 let pool = store::redis::pool(redis, threads)
-                    .map_err(|e| format!("redis {}: {e:#}", redis.address))?;
+                    .map_err(|e| format!("redis {}: {e:#}", redis.location()))?;
                 // Forget pools no store uses any more, so the map stays as small as the cache.
                 self.redis_pools.retain(|_, p| p.strong_count() > 0);
                 self.redis_pools.insert(identity, Arc::downgrade(&pool));

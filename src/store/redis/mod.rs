@@ -11,6 +11,7 @@ use scheduled_thread_pool::ScheduledThreadPool;
 mod conn;
 
 use self::conn::{Conn, Login};
+use super::tls::TlsConfig;
 use super::{
     pool::{AfterError, Connector, LazyPool, Timeouts},
     NotReplicated, Refused, Store, Ttl, Unlocked,
@@ -93,6 +94,7 @@ pub struct RedisStore {
 
 pub struct RedisConnector {
     address: Address,
+    tls: Option<TlsConfig>,
     username: Option<String>,
     password: Option<String>,
     database: i64,
@@ -109,7 +111,7 @@ impl Connector for RedisConnector {
             password: self.password.as_deref(),
             database: self.database,
         };
-        Conn::connect(&self.address, &login, timeouts)
+        Conn::connect(&self.address, self.tls.as_ref(), &login, timeouts)
     }
 
     fn retime(&self, conn: &mut Conn, timeouts: &Timeouts) -> Result<(), RedisError> {
@@ -138,6 +140,7 @@ impl Connector for RedisConnector {
 pub fn pool(cfg: &RedisConfig, threads: Arc<ScheduledThreadPool>) -> Result<Arc<RedisPool>> {
     let connector = RedisConnector {
         address: cfg.address.clone(),
+        tls: cfg.tls.clone(),
         username: cfg.username.clone(),
         password: cfg.password.clone(),
         database: cfg.database,
