@@ -120,6 +120,11 @@ foreach ($placements as $p) {
         }
         $targets[] = [0.85, '', $rate("rsession/memcached|$mode") / ($floor['memcached'] / 2),
             "{$p['placement']}, locking $mode: rsession/memcached's cycles/s as a fraction of the 2-round-trip floor"];
+        // What TLS costs per cycle: the same server, through its TLS port, against its plain one.
+        if (isset($rates["rsession/redis tls|$mode"])) {
+            $targets[] = [null, ' µs', 1e6 / $rate("rsession/redis tls|$mode") - 1e6 / $rate("rsession/redis|$mode"),
+                "{$p['placement']}, locking $mode: TLS's cost per cycle (rsession/redis tls against rsession/redis, same server)"];
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 --TEST--
-TLS server that stalls (SIGSTOP): a handshake that gets no answer fails within the connect timeout, saying so; a pooled TLS connection's request fails within the read timeout; both recover once the server runs again
+TLS server that stalls (SIGSTOP): a handshake that gets no answer fails within the connect timeout, saying so; a pooled TLS connection's request fails within the read timeout; both recover once the server runs again, and after a restart
 --SKIPIF--
 <?php if (!extension_loaded('rsession')) die('skip rsession not loaded'); ?>
 --INI--
@@ -46,6 +46,11 @@ rs_signal($server, 'STOP');
 cycle($path, 1.2);
 rs_signal($server, 'CONT');
 cycle($path, 1.0);
+
+echo "-- the server restarts: the pooled TLS connection is found closed and replaced, and the request works\n";
+rs_kill($server);
+$server = rs_redis_tls_server($port, $certs);
+cycle($path, 0.5);
 rs_kill($server);
 ?>
 --EXPECT--
@@ -58,3 +63,5 @@ started within 0.5s
 refused within 1.2s
   session_start(): rsession: redis tls 127.0.0.1:PORT: lock+GET failed: no reply within 0.4s (timeout)
 started within 1s
+-- the server restarts: the pooled TLS connection is found closed and replaced, and the request works
+started within 0.5s
