@@ -135,7 +135,7 @@ foreach ($placements as $p) {
         $targets[] = [0.85, '', $rate("rsession/memcached|$mode") / ($floor['memcached'] / 2),
             "{$p['placement']}, locking $mode: rsession/memcached's cycles/s as a fraction of the 2-round-trip floor"];
         // What a mode of Redis costs per cycle against one plain server, paired within each round.
-        foreach (['redis cluster' => 'cluster routing'] as $store => $what) {
+        foreach (['redis cluster' => 'cluster routing', 'redis tls' => 'TLS (the same server, through its TLS port)'] as $store => $what) {
             if (!isset($rates["rsession/$store|$mode"])) {
                 continue;
             }

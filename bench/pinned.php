@@ -6,14 +6,17 @@
 //   php pinned.php time    rounds of shuffled blocks; prints JSON: rates, server counts, floors
 //   php pinned.php trace   one block per handler between "@@block <config> <cycles>" and "@@end"
 //                          on stderr, run under strace; bench/pinned-report.php reads both
-// env: BENCH_REDIS, BENCH_MEMCACHED (host:port), BENCH_REDIS_CLUSTER (host:port,host:port...: a
-//      Redis Cluster's masters, optional), BENCH_ROUNDS (10), BENCH_BLOCK (cycles, 200),
+// env: BENCH_REDIS, BENCH_MEMCACHED (host:port), BENCH_REDIS_TLS (the same Redis's TLS port),
+//      BENCH_REDIS_CA (the CA of its certificate), BENCH_REDIS_CLUSTER (host:port,host:port...:
+//      a Redis Cluster's masters, optional), BENCH_ROUNDS (10), BENCH_BLOCK (cycles, 200),
 //      BENCH_IDS (100), BENCH_FLOOR (round trips per floor sample, 5000), BENCH_PLACEMENT (a label)
 // Any failure (a handler that cannot start a session, a warning, data that did not come back as
 // written) ends the process with status 1 and a message naming the handler: never a fast number.
 
 $redis = getenv('BENCH_REDIS');
 $mc = getenv('BENCH_MEMCACHED');
+$redis_tls = getenv('BENCH_REDIS_TLS');
+$redis_ca = getenv('BENCH_REDIS_CA');
 $mode = $argv[1] ?? 'time';
 $rounds = (int) (getenv('BENCH_ROUNDS') ?: 10);
 $block = (int) (getenv('BENCH_BLOCK') ?: 200);
@@ -24,6 +27,8 @@ $floor_n = (int) (getenv('BENCH_FLOOR') ?: 5000);
 // none, the handler never locks)]
 $handlers = [
     'rsession/redis' => ['redis', ['session.save_handler' => 'rsession', 'session.save_path' => "redis://$redis"], 'rsession.locking'],
+    // The same server over TLS (its TLS port), the certificate verified: what TLS adds per cycle.
+    'rsession/redis tls' => ['redis', ['session.save_handler' => 'rsession', 'session.save_path' => "rediss://$redis_tls?cafile=$redis_ca"], 'rsession.locking'],
     'phpredis' => ['redis', ['session.save_handler' => 'redis', 'session.save_path' => "tcp://$redis"], 'redis.session.locking_enabled'],
     'phpredis persistent' => ['redis', ['session.save_handler' => 'redis', 'session.save_path' => "tcp://$redis?persistent=1"], 'redis.session.locking_enabled'],
     'rsession/memcached' => ['memcached', ['session.save_handler' => 'rsession', 'session.save_path' => "memcached://$mc"], 'rsession.locking'],

@@ -22,7 +22,7 @@ mkdir -p "$run/files"
 # cluster bus 20 above (Redis's default,
 # 10000 above, falls among the kernel's ephemeral ports, where an outgoing connection may hold it).
 cluster_ports="$((base + 30)) $((base + 31)) $((base + 32))"
-for port in $base $((base + 1)) $cluster_ports $((base + 50)) $((base + 51)) $((base + 52)); do
+for port in $base $((base + 1)) $((base + 3)) $cluster_ports $((base + 50)) $((base + 51)) $((base + 52)); do
   if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
     echo "bench: port $port is in use; set RSESSION_BENCH_PORT_BASE to another base" >&2
     exit 1
@@ -33,8 +33,20 @@ cleanup() {
   [ -f "$run/memcached.pid" ] && kill "$(cat "$run/memcached.pid")" 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
+# The same redis-server also speaks TLS on base + 3 (base + 2 is the end-to-end run's nginx),
+# with a CA and a certificate for 127.0.0.1 made now, so the TLS rows measure what TLS adds
+# against the same server.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$run/ca.key" -out "$run/ca.pem" \
+  -days 2 -subj "/CN=rsession bench CA" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$run/server.key" -out "$run/server.csr" \
+  -subj "/CN=127.0.0.1" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\n' > "$run/server.ext"
+openssl x509 -req -in "$run/server.csr" -CA "$run/ca.pem" -CAkey "$run/ca.key" -set_serial 1 -days 2 \
+  -extfile "$run/server.ext" -out "$run/server.pem" 2>/dev/null
 redis-server --port "$base" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
-  --pidfile "$run/redis.pid" --logfile "$run/redis.log" --dir "$run"
+  --pidfile "$run/redis.pid" --logfile "$run/redis.log" --dir "$run" \
+  --tls-port $((base + 3)) --tls-cert-file "$run/server.pem" --tls-key-file "$run/server.key" \
+  --tls-ca-cert-file "$run/ca.pem" --tls-auth-clients no
 as_root=()
 [ "$(id -u)" -ne 0 ] || as_root=(-u root)
 memcached -d "${as_root[@]}" -l 127.0.0.1 -p $((base + 1)) -U 0 -m 512 -P "$run/memcached.pid"
@@ -57,6 +69,7 @@ done
 export BENCH_REDIS=127.0.0.1:$base BENCH_MEMCACHED=127.0.0.1:$((base + 1))
 BENCH_REDIS_CLUSTER=$(printf '127.0.0.1:%s,' $cluster_ports)
 export BENCH_REDIS_CLUSTER=${BENCH_REDIS_CLUSTER%,}
+export BENCH_REDIS_TLS=127.0.0.1:$((base + 3)) BENCH_REDIS_CA=$run/ca.pem
 php=(php -n -d extension=igbinary.so -d extension=msgpack.so -d extension=redis.so -d extension=memcached.so
   -d extension=memcache.so -d "extension=$PWD/target/release/librsession.so")
 

@@ -44,10 +44,10 @@ $paths = [
     'tcp://h?weight=0',
     'tcp://h?auth[user]=bob',
     'tcp://h?auth[user]=bob&auth[]=pw',
-    // Several hosts: one prefix for all, Redis only, and TLS refused in any entry.
+    // Several hosts: one prefix for all, Redis only, and each TLS entry's files checked.
     'tcp://a?prefix=A:, tcp://b',
     'tcp://a, memcached://m1,m2',
-    'tcp://a tls://b:6380',
+    'tcp://a tls://b:6380?cafile=/nonexistent/ca.pem',
     // Redis Cluster: seeds, database 0 only, one entry, a prefix its locks can live with.
     'redis+cluster://h:7000/2',
     'redis+cluster://h:7000,,h:7001',
@@ -78,7 +78,7 @@ session_start(): rsession: save_path entry 1 "redis://:6379": missing host
 session_start(): rsession: save_path entry 1 "http://h:1": unsupported scheme "http" (expected redis://, rediss://, tcp://, tls://, unix://, redis+sentinel://, redis+cluster:// or memcached://)
 session_start(): rsession: save_path entry 1 "redis://h/abc": database in path "abc" is not a number
 session_start(): rsession: save_path entry 1 "redis://h?database=x": database "x" is not a number
-session_start(): rsession: save_path entry 1 "redis://h?foo=1": unknown parameter "foo" (known: auth, auth[], auth[user], auth[pass], database, prefix, timeout, read_timeout, persistent, weight, retry_interval, wait)
+session_start(): rsession: save_path entry 1 "redis://h?foo=1": unknown parameter "foo" (known: auth, auth[], auth[user], auth[pass], database, prefix, timeout, read_timeout, persistent, weight, retry_interval, wait; with TLS: cafile, verify_peer, cert, key)
 session_start(): rsession: save_path entry 1 "redis://h?database": parameter "database" has no value (expected database=...)
 session_start(): rsession: save_path entry 1 "redis://h?database=1&database=2": parameter "database" is given twice
 session_start(): rsession: save_path entry 1 "redis://h?timeout=abc": timeout "abc" is not a number of seconds
@@ -98,7 +98,7 @@ session_start(): rsession: save_path entry 1 "tcp://h?auth[user]=***": auth[user
 session_start(): rsession: save_path entry 1 "tcp://h?auth[user]=***&auth[]=***": auth is given in two forms (auth[]= and auth[user]=); use one: auth=password, auth[]=user&auth[]=password, or auth[user]=user&auth[pass]=password
 session_start(): rsession: save_path entry 2 "tcp://b": prefix "PHPREDIS_SESSION:" differs from entry 1's "A:"; rsession needs one prefix for all hosts: give every entry the same prefix=
 session_start(): rsession: save_path entry 2 "memcached://m1,m2": memcached cannot be combined with other entries: list every memcached node in one entry (memcached://a,b), or list only Redis hosts
-session_start(): rsession: save_path entry 2 "tls://b:6380": TLS (rediss:// or tls://) is not compiled into this build of rsession; use redis:// or a unix socket
+session_start(): rsession: save_path entry 2 "tls://b:6380?cafile=/nonexistent/ca.pem": cafile "/nonexistent/ca.pem": cannot read: No such file or directory (os error 2)
 session_start(): rsession: save_path entry 1 "redis+cluster://h:7000/2": a Redis Cluster has only database 0, and no unix sockets: write redis+cluster://host:port[,host:port...]
 session_start(): rsession: save_path entry 1 "redis+cluster://h:7000,,h:7001": seed 2: empty (stray comma?)
 session_start(): rsession: save_path entry 1 "seed[]=h:7000&seed[]=h:x": seed[] h:x: port "x" is not a number

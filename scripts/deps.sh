@@ -44,11 +44,13 @@ fi
 # and wrk are for the benchmark (make bench, and its smoke run in make test). PHP's own session
 # tests (scripts/ext-session.sh) need php8.2-cgi for the upload progress tests, and dpkg-dev for
 # `apt-get source`, which fetches them. strace counts round trips and system calls in
-# php-tests/063-memcached-round-trips.phpt.
+# php-tests/063-memcached-round-trips.phpt. openssl (the CLI) makes the TLS tests' certificates
+# (php-tests/inc/helpers.php, rs_tls_certs), and ca-certificates is the system CA store that
+# rediss:// without cafile= trusts.
 packages=(build-essential pkg-config libclang-dev php8.2-dev php8.2-cli redis-server redis-tools
           memcached php8.2-memcached nginx php8.2-fpm curl
           php8.2-redis php8.2-memcache php8.2-igbinary php8.2-msgpack wrk
-          php8.2-cgi dpkg-dev strace)
+          php8.2-cgi dpkg-dev strace openssl ca-certificates)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -25,18 +25,20 @@ use crate::{
         memcached::{self, MemcachedStore, NodePool},
         placement::Placement,
         redis::{RedisPool, RedisStore},
+        tls::TlsConfig,
         Store,
     },
 };
 
-/// What a Redis connection is to: address, user, password, database, a cluster's seeds, and
-/// with Sentinel the sentinels, service and sentinel password (the master they name is found at
-/// connect time).
+/// What a Redis connection is to: address, user, password, database, TLS settings, a
+/// cluster's seeds, and with Sentinel the sentinels, service and sentinel password (the master
+/// they name is found at connect time).
 type RedisIdentity = (
     Address,
     Option<String>,
     Option<String>,
     i64,
+    Option<TlsConfig>,
     Option<Vec<Address>>,
     Option<config::Sentinel>,
 );
@@ -180,6 +182,7 @@ impl Registry {
             redis.username.clone(),
             redis.password.clone(),
             redis.database,
+            redis.tls.clone(),
             redis.cluster.clone(),
             redis.sentinel.clone(),
         );
@@ -188,7 +191,7 @@ impl Registry {
             None => {
                 let threads = self.threads();
                 let pool = store::redis::pool(redis, threads)
-                    .map_err(|e| format!("redis {}: {e:#}", redis.address))?;
+                    .map_err(|e| format!("redis {}: {e:#}", redis.location()))?;
                 // Forget pools no store uses any more, so the map stays as small as the cache.
                 self.redis_pools.retain(|_, p| p.strong_count() > 0);
                 self.redis_pools.insert(identity, Arc::downgrade(&pool));
@@ -374,7 +377,7 @@ mod tests {
         let pools = reg
             .redis_pools
             .iter()
-            .filter(|(identity, pool)| identity.5.is_some() && pool.strong_count() > 0)
+            .filter(|(identity, pool)| identity.6.is_some() && pool.strong_count() > 0)
             .count();
         assert_eq!(pools, 6);
     }

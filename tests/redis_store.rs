@@ -93,6 +93,7 @@ fn store(port: u16, read_timeout: Duration) -> RedisStore {
             host: "127.0.0.1".into(),
             port,
         },
+        tls: None,
         username: None,
         password: None,
         database: 0,

@@ -87,6 +87,14 @@ final class Resp {
         }
     }
 
+    /** A client over a stream opened elsewhere (e.g. with TLS and a stream context). */
+    public static function over($s): Resp {
+        $r = (new ReflectionClass(self::class))->newInstanceWithoutConstructor();
+        stream_set_timeout($s, 5);
+        $r->s = $s;
+        return $r;
+    }
+
     public function cmd(string ...$args) {
         $out = '*' . count($args) . "\r\n";
         foreach ($args as $a) {
@@ -606,4 +614,84 @@ function mc_dropping_proxy(string $upstream, array $drop) {
         return [$proc, $listen];
     }
     return [$proc, rs_host() . ':' . substr(strrchr($name, ':'), 1)];
+}
+
+/**
+ * Certificates for TLS tests, made now with the openssl CLI in a directory of the test's own
+ * (removed when the test ends). Returns paths: 'ca' (the test CA), 'other_ca' (a CA nobody
+ * trusts), and a [cert, key] pair for each of: 'server' (signed by ca, for 127.0.0.1 and
+ * localhost), 'untrusted' (signed by other_ca, same names), 'wrong_name' (signed by ca, for
+ * other.example only), 'expired' (signed by ca, expired yesterday), 'client' (signed by ca, an
+ * RSA client certificate).
+ */
+function rs_tls_certs(): array {
+    $dir = rs_env('RSESSION_RUN', dirname(__DIR__, 2) . '/.run') . '/tests/tls-' . getmypid() . '-' . bin2hex(random_bytes(4));
+    @mkdir($dir, 0700, true);
+    register_shutdown_function(function () use ($dir) {
+        array_map('unlink', glob("$dir/*") ?: []);
+        @rmdir($dir);
+    });
+    $run = function (array $args) use ($dir): void {
+        $proc = proc_open(['openssl', ...$args], [1 => ['file', '/dev/null', 'w'], 2 => ['pipe', 'w']], $pipes, $dir);
+        $err = stream_get_contents($pipes[2]);
+        if (proc_close($proc) !== 0) { throw new RuntimeException('openssl ' . implode(' ', $args) . ": $err"); }
+    };
+    $ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+    foreach (['ca' => 'rsession test CA', 'other_ca' => 'rsession other CA'] as $name => $cn) {
+        $run(['req', '-x509', ...$ec, '-keyout', "$name.key", '-out', "$name.pem", '-days', '2', '-subj', "/CN=$cn",
+            '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    }
+    $leaf = function (string $name, string $ca, string $san, string $days, array $key, string $usage) use ($run, $dir): array {
+        $run(['req', ...$key, '-keyout', "$name.key", '-out', "$name.csr", '-subj', "/CN=$name"]);
+        file_put_contents("$dir/$name.ext", "subjectAltName=$san\nextendedKeyUsage=$usage\nbasicConstraints=CA:FALSE\n");
+        $run(['x509', '-req', '-in', "$name.csr", '-CA', "$ca.pem", '-CAkey', "$ca.key", '-set_serial', (string) random_int(1, PHP_INT_MAX),
+            '-days', $days, '-extfile', "$name.ext", '-out', "$name.pem"]);
+        unlink("$dir/$name.csr");
+        unlink("$dir/$name.ext");
+        return ["$dir/$name.pem", "$dir/$name.key"];
+    };
+    $names = 'IP:127.0.0.1,DNS:localhost';
+    return [
+        'dir' => $dir,
+        'ca' => "$dir/ca.pem",
+        'other_ca' => "$dir/other_ca.pem",
+        'server' => $leaf('server', 'ca', $names, '2', $ec, 'serverAuth'),
+        'untrusted' => $leaf('untrusted', 'other_ca', $names, '2', $ec, 'serverAuth'),
+        'wrong_name' => $leaf('wrong_name', 'ca', 'DNS:other.example', '2', $ec, 'serverAuth'),
+        // Negative days: valid until yesterday.
+        'expired' => $leaf('expired', 'ca', $names, '-1', $ec, 'serverAuth'),
+        'client' => $leaf('client', 'ca', 'DNS:client.example', '2', ['-newkey', 'rsa:2048', '-nodes'], 'clientAuth'),
+    ];
+}
+
+/**
+ * Starts a redis-server of the test's own that speaks TLS only, on $port, showing the
+ * certificate $certs[$which] and trusting $certs['ca'] for client certificates; $extra e.g.
+ * ['--tls-auth-clients', 'yes'] (the default here is 'no'). Returns its process.
+ */
+function rs_redis_tls_server(int $port, array $certs, string $which = 'server', array $extra = []) {
+    [$cert, $key] = $certs[$which];
+    $proc = proc_open(['redis-server', '--port', '0', '--tls-port', (string) $port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+        '--tls-cert-file', $cert, '--tls-key-file', $key, '--tls-ca-cert-file', $certs['ca'], '--tls-auth-clients', 'no', ...$extra],
+        [1 => ['file', '/dev/null', 'w'], 2 => ['file', '/dev/null', 'w']], $pipes);
+    for ($i = 0; $i < 100; $i++) {
+        // Up when it takes a TCP connection (a handshake would need a client certificate
+        // when the server asks for one).
+        $s = @stream_socket_client("tcp://127.0.0.1:$port", $errno, $errstr, 0.1);
+        if ($s) { fclose($s); return $proc; }
+        usleep(50000);
+    }
+    throw new RuntimeException("TLS redis-server on port $port did not start");
+}
+
+/**
+ * A PHP stream to a TLS redis-server, trusting $certs['ca'] (and showing the client
+ * certificate, when given), to look at the store directly. Returns a Resp client.
+ */
+function rs_redis_tls(int $port, array $certs, bool $client_cert = false): Resp {
+    $ssl = ['cafile' => $certs['ca'], 'verify_peer' => true, 'peer_name' => '127.0.0.1'];
+    if ($client_cert) { [$ssl['local_cert'], $ssl['local_pk']] = $certs['client']; }
+    $s = stream_socket_client("tls://127.0.0.1:$port", $errno, $errstr, 2, STREAM_CLIENT_CONNECT, stream_context_create(['ssl' => $ssl]));
+    if (!$s) { throw new RuntimeException("TLS connection to 127.0.0.1:$port: $errstr"); }
+    return Resp::over($s);
 }

@@ -9,12 +9,15 @@ use std::time::Duration;
 
 pub use redis_hosts::{RedisHost, RedisHostsConfig};
 pub use save_path::{
-    Address, Backend, Distribution, Endpoint, LockNode, Node, SavePathError, Sentinel,
+    Address, Backend, Distribution, Endpoint, LockNode, Node, SavePathError, Sentinel, TlsOptions,
 };
 
 use crate::{
     lock::LockSettings,
-    store::memcached::{LOCK_INFIX, MAX_KEY_LEN as MEMCACHED_MAX_KEY_LEN},
+    store::{
+        memcached::{LOCK_INFIX, MAX_KEY_LEN as MEMCACHED_MAX_KEY_LEN},
+        tls::TlsConfig,
+    },
 };
 
 /// phpredis's session prefix, kept so sessions survive the switch to rsession.
@@ -50,6 +53,8 @@ pub struct IniValues {
 pub struct RedisConfig {
     /// The server; with `sentinel`, the first sentinel (the master's address is asked for).
     pub address: Address,
+    /// rediss:// and tls://: the client settings, built from the entry's files once.
+    pub tls: Option<TlsConfig>,
     pub username: Option<String>,
     pub password: Option<String>,
     pub database: i64,
@@ -64,7 +69,7 @@ pub struct RedisConfig {
 }
 
 impl RedisConfig {
-    /// The server for messages: `127.0.0.1:6379`, `127.0.0.1:6379 db 2`,
+    /// The server for messages: `127.0.0.1:6379`, `127.0.0.1:6379 db 2`, `tls 127.0.0.1:6380`,
     /// `sentinel mymaster (127.0.0.1:26379,127.0.0.1:26380) db 2`.
     pub fn location(&self) -> String {
         if let Some(seeds) = &self.cluster {
@@ -73,6 +78,7 @@ impl RedisConfig {
         }
         let server = match &self.sentinel {
             Some(sentinel) => sentinel.describe(),
+            None if self.tls.is_some() => format!("tls {}", self.address),
             None => self.address.to_string(),
         };
         match self.database {
@@ -82,14 +88,21 @@ impl RedisConfig {
     }
 }
 
-/// One Redis server's settings from its save_path entry and its timeouts.
+/// One Redis server's settings from its save_path entry and its timeouts; with TLS, the files
+/// the entry names are read here, so that a missing or bad one is a configuration error.
 fn redis_config(
     endpoint: Endpoint,
     connect_timeout: Duration,
     read_timeout: Duration,
-) -> RedisConfig {
-    RedisConfig {
-        address: endpoint.nodes[0].address.clone(),
+) -> Result<RedisConfig, String> {
+    let address = endpoint.nodes[0].address.clone();
+    let tls = match (&endpoint.tls, &address) {
+        (Some(options), Address::Tcp { host, .. }) => Some(TlsConfig::new(options, host)?),
+        _ => None,
+    };
+    Ok(RedisConfig {
+        address,
+        tls,
         username: endpoint.username,
         password: endpoint.password,
         database: endpoint.database.unwrap_or(0),
@@ -100,7 +113,7 @@ fn redis_config(
             .cluster
             .then(|| endpoint.nodes.iter().map(|n| n.address.clone()).collect()),
         sentinel: endpoint.sentinel,
-    }
+    })
 }
 
 /// A user name and its password.
@@ -290,12 +303,6 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
         }
         .to_string()
     };
-    if let Some(n) = endpoints.iter().position(|e| e.tls) {
-        return Err(entry_error(
-            n,
-            "TLS (rediss:// or tls://) is not compiled into this build of rsession; use redis:// or a unix socket",
-        ));
-    }
     let mut notices = Vec::new();
     let mut timeouts =
         |e: &Endpoint| entry_timeouts(e, ini_connect_timeout, ini_read_timeout, &mut notices);
@@ -341,7 +348,10 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
             if first.cluster {
                 cluster_lock_room(&prefix).map_err(|e| entry_error(0, &e))?;
             }
-            StoreConfig::Redis(redis_config(first, connect_timeout, read_timeout))
+            StoreConfig::Redis(
+                redis_config(first, connect_timeout, read_timeout)
+                    .map_err(|e| entry_error(0, &e))?,
+            )
         }
         Backend::Memcached => {
             if let Some(bad) = prefix.bytes().find(|b| !b.is_ascii_graphic()) {
@@ -569,14 +579,109 @@ mod tests {
         );
     }
 
+    /// A file of the test's own in the temp directory, removed when dropped.
+    struct TempFile(std::path::PathBuf);
+
+    impl TempFile {
+        fn new(name: &str, content: &str) -> TempFile {
+            let path = std::env::temp_dir().join(format!("rsession-{}-{name}", std::process::id()));
+            std::fs::write(&path, content).unwrap();
+            TempFile(path)
+        }
+    }
+
+    impl Drop for TempFile {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    fn redis_tls(save_path: &str) -> RedisConfig {
+        match resolve(save_path, &IniValues::default()) {
+            Ok(SessionConfig {
+                store: StoreConfig::Redis(r),
+                ..
+            }) => r,
+            other => panic!("{save_path}: {other:?}"),
+        }
+    }
+
     #[test]
-    fn tls_says_it_is_not_compiled_in() {
-        let e = resolve("rediss://u:pw@h:6380", &IniValues::default()).unwrap_err();
-        assert!(
-            e.starts_with("save_path entry 1 \"rediss://u:***@h:6380\": TLS"),
-            "{e}"
+    fn tls_builds_its_settings_and_shows_in_the_location() {
+        let r = redis_tls("rediss://u:pw@h:6380/2?verify_peer=0");
+        assert!(r.tls.is_some());
+        assert_eq!(r.location(), "tls h:6380 db 2");
+        assert_eq!(
+            redis_tls("tls://[::1]:6380?verify_peer=0").location(),
+            "tls [::1]:6380"
         );
-        assert!(e.contains("not compiled into this build"), "{e}");
+        assert_eq!(redis_tls("redis://h").tls, None);
+        // TLS settings are part of a pool's identity: the same settings are equal (however
+        // often built), other settings or another name are not.
+        let tls = |path: &str| redis_tls(path).tls;
+        assert_eq!(
+            tls("rediss://h?verify_peer=0"),
+            tls("rediss://h?verify_peer=0&timeout=2")
+        );
+        assert_ne!(
+            tls("rediss://h?verify_peer=0"),
+            tls("rediss://h2?verify_peer=0")
+        );
+        assert_ne!(
+            tls("rediss://h?verify_peer=0"),
+            tls("rediss://h?verify_peer=0&cafile=/etc/ssl/certs/ca-certificates.crt")
+        );
+        if std::path::Path::new("/etc/ssl/certs/ca-certificates.crt").exists() {
+            // No cafile: the system's CAs.
+            assert!(redis_tls("rediss://h:6380").tls.is_some());
+        }
+    }
+
+    #[test]
+    fn tls_file_errors_name_the_option_and_the_file() {
+        let empty = TempFile::new("empty.pem", "");
+        let garbage = TempFile::new(
+            "garbage.pem",
+            "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
+        );
+        let (empty, garbage) = (
+            empty.0.display().to_string(),
+            garbage.0.display().to_string(),
+        );
+        let cases = [
+            (
+                "rediss://h?cafile=/nonexistent/ca.pem".to_owned(),
+                "save_path entry 1 \"rediss://h?cafile=/nonexistent/ca.pem\": cafile \"/nonexistent/ca.pem\": cannot read: No such file or directory".to_owned(),
+            ),
+            (
+                format!("rediss://h?cafile={empty}"),
+                format!("cafile \"{empty}\": no certificate in it (expected PEM: -----BEGIN CERTIFICATE-----)"),
+            ),
+            (format!("rediss://h?cafile={garbage}"), format!("cafile \"{garbage}\": bad PEM")),
+            (
+                format!("rediss://h?verify_peer=0&cafile={empty}"),
+                format!("cafile \"{empty}\": no certificate in it"),
+            ),
+            (
+                format!("rediss://h?verify_peer=0&cert={garbage}&key={empty}"),
+                format!("cert \"{garbage}\": bad PEM"),
+            ),
+            (
+                "rediss://h?verify_peer=0&cert=/nonexistent/c.pem&key=/nonexistent/k.pem".to_owned(),
+                "cert \"/nonexistent/c.pem\": cannot read".to_owned(),
+            ),
+            (
+                "rediss://a..b?verify_peer=0".to_owned(),
+                "host \"a..b\" is not a name TLS can check a certificate for".to_owned(),
+            ),
+        ];
+        for (path, expected) in cases {
+            let e = resolve(&path, &IniValues::default()).unwrap_err();
+            assert!(
+                e.contains(&expected),
+                "{path}: got {e:?}, expected {expected:?}"
+            );
+        }
     }
 
     #[test]

@@ -92,7 +92,8 @@ pub(super) fn resolve(
         let weight = endpoint.nodes[0].weight;
         let (connect_timeout, read_timeout) = timeouts(&endpoint);
         hosts.push(RedisHost {
-            redis: redis_config(endpoint, connect_timeout, read_timeout),
+            redis: redis_config(endpoint, connect_timeout, read_timeout)
+                .map_err(|e| entry_error(n, &e))?,
             weight,
         });
     }
@@ -152,6 +153,7 @@ mod tests {
             a.redis,
             RedisConfig {
                 address: tcp("a", 6379),
+                tls: None,
                 username: Some("u".into()),
                 password: Some("p".into()),
                 database: 2,
@@ -238,10 +240,26 @@ mod tests {
     }
 
     #[test]
-    fn tls_in_any_entry_is_refused_naming_it() {
-        let e = resolve("tcp://a, tls://b:6380?auth=pw", &IniValues::default()).unwrap_err();
+    fn tls_goes_with_its_own_entry() {
+        let (h, _) = hosts(
+            "tcp://a, tls://b:6380?auth=pw&stream[verify_peer]=0",
+            &IniValues::default(),
+        );
+        assert_eq!(
+            (
+                h.hosts[0].redis.tls.is_some(),
+                h.hosts[1].redis.tls.is_some()
+            ),
+            (false, true)
+        );
+        assert_eq!(h.describe(), "a:6379 (weight 1/2), tls b:6380 (weight 1/2)");
+        let e = resolve(
+            "tcp://a, tls://b:6380?auth=pw&cafile=/nonexistent/ca.pem",
+            &IniValues::default(),
+        )
+        .unwrap_err();
         assert!(
-            e.starts_with("save_path entry 2 \"tls://b:6380?auth=***\": TLS"),
+            e.starts_with("save_path entry 2 \"tls://b:6380?auth=***&cafile=/nonexistent/ca.pem\": cafile \"/nonexistent/ca.pem\": cannot read"),
             "{e}"
         );
     }

@@ -99,13 +99,47 @@ impl Sentinel {
 /// The most replicas `wait=` may ask for: more than any replica set has.
 const MAX_WAIT_REPLICAS: u32 = 100;
 
+/// How a TLS connection (rediss://, tls://) checks the server and shows itself: the options
+/// of its save_path entry. Files are named here and read once per configuration
+/// (store::tls builds the client settings from them).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TlsOptions {
+    /// Check the server's certificate chain and name (`verify_peer=0` turns it off: unsafe).
+    pub verify_peer: bool,
+    /// The CAs to trust, PEM; `None`: the system's (rustls-native-certs).
+    pub cafile: Option<PathBuf>,
+    /// A client certificate (PEM chain) and its private key, for servers that ask for one.
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+}
+
+impl Default for TlsOptions {
+    fn default() -> Self {
+        TlsOptions {
+            verify_peer: true,
+            cafile: None,
+            cert: None,
+            key: None,
+        }
+    }
+}
+
+/// TLS parameter names, each with phpredis's spelling (its stream context's ssl options).
+const TLS_PARAMS: [(&str, &str); 4] = [
+    ("cafile", "stream[cafile]"),
+    ("verify_peer", "stream[verify_peer]"),
+    ("cert", "stream[local_cert]"),
+    ("key", "stream[local_pk]"),
+];
+
 /// One save_path entry, as written: `None` means "not given here, use the default".
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Endpoint {
     pub backend: Backend,
     /// One node for Redis; one or more for memcached.
     pub nodes: Vec<Node>,
-    pub tls: bool,
+    /// `Some` for rediss:// and tls://.
+    pub tls: Option<TlsOptions>,
     pub username: Option<String>,
     pub password: Option<String>,
     pub database: Option<i64>,
@@ -284,7 +318,7 @@ fn empty_endpoint(backend: Backend, nodes: Vec<Node>, tls: bool) -> Endpoint {
     Endpoint {
         backend,
         nodes,
-        tls,
+        tls: tls.then(TlsOptions::default),
         username: None,
         password: None,
         database: None,
@@ -718,6 +752,52 @@ impl AuthParams {
     }
 }
 
+/// The canonical name of a TLS parameter written in phpredis's spelling (`stream[cafile]` is
+/// `cafile`); `None` for any other parameter. phpredis passes every `stream[...]` to PHP's
+/// stream context; only the ssl options named in TLS_PARAMS mean something here, so any other
+/// is refused rather than silently ignored.
+fn tls_param_name(key: &str) -> Result<Option<&'static str>, String> {
+    if let Some((name, _)) = TLS_PARAMS.iter().find(|(_, php)| *php == key) {
+        return Ok(Some(name));
+    }
+    if key.starts_with("stream[") {
+        let known: Vec<&str> = TLS_PARAMS.iter().map(|(_, php)| *php).collect();
+        return Err(format!(
+            "unknown TLS parameter \"{key}\" (known: cafile, verify_peer, cert, key, or as phpredis writes them: {})",
+            known.join(", ")
+        ));
+    }
+    Ok(None)
+}
+
+/// One TLS option: a file (an absolute path, read when the configuration is built) or the
+/// verify_peer switch.
+fn set_tls_option(tls: &mut TlsOptions, name: &str, value: String) -> Result<(), String> {
+    if name == "verify_peer" {
+        tls.verify_peer = match value.to_ascii_lowercase().as_str() {
+            "1" | "true" | "on" | "yes" => true,
+            "0" | "false" | "off" | "no" => false,
+            _ => return Err(format!("verify_peer \"{value}\" is not 1 or 0")),
+        };
+        return Ok(());
+    }
+    if value.is_empty() {
+        return Err(format!("{name} is empty (expected the path of a PEM file)"));
+    }
+    if !value.starts_with('/') {
+        return Err(format!(
+            "{name} \"{value}\" is not an absolute path (PHP's working directory varies: write /path/to/file.pem)"
+        ));
+    }
+    let path = Some(PathBuf::from(value));
+    match name {
+        "cafile" => tls.cafile = path,
+        "cert" => tls.cert = path,
+        _ => tls.key = path,
+    }
+    Ok(())
+}
+
 fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
     let mut seen: Vec<String> = Vec::new();
     let mut auth = AuthParams::default();
@@ -728,8 +808,14 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
         let key = percent_decode(raw_key, true).map_err(|e| format!("parameter name: {e}"))?;
         let value =
             percent_decode(raw_value, true).map_err(|e| format!("parameter \"{key}\": {e}"))?;
+        let key = tls_param_name(&key)?.map_or(key, str::to_owned);
         let memcached = endpoint.backend == Backend::Memcached;
         let sentinel = endpoint.sentinel.is_some();
+        if TLS_PARAMS.iter().any(|(name, _)| *name == key) && endpoint.tls.is_none() {
+            return Err(format!(
+                "parameter \"{key}\" is for TLS: use rediss:// or tls:// (TLS is for Redis over TCP only)"
+            ));
+        }
         match key.as_str() {
             "sentinel_auth" if !sentinel => {
                 return Err("parameter \"sentinel_auth\" is for redis+sentinel:// only".into())
@@ -799,6 +885,11 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
             }
             "timeout" => endpoint.connect_timeout = parse_timeout(&value, "timeout")?,
             "read_timeout" => endpoint.read_timeout = parse_timeout(&value, "read_timeout")?,
+            "cafile" | "cert" | "key" | "verify_peer" => {
+                if let Some(tls) = endpoint.tls.as_mut() {
+                    set_tls_option(tls, &key, value)?;
+                }
+            }
             // phpredis options that have no meaning here: rsession always pools its connections.
             "persistent" | "persistent_id" => {}
             // Redis: the host's share of the sessions, when several hosts are listed.
@@ -869,9 +960,18 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
             }
             _ => {
                 return Err(format!(
-                    "unknown parameter \"{key}\" (known: auth, auth[], auth[user], auth[pass], database, prefix, timeout, read_timeout, persistent, weight, retry_interval, wait)"
+                    "unknown parameter \"{key}\" (known: auth, auth[], auth[user], auth[pass], database, prefix, timeout, read_timeout, persistent, weight, retry_interval, wait; with TLS: cafile, verify_peer, cert, key)"
                 ))
             }
+        }
+    }
+    if let Some(tls) = &endpoint.tls {
+        match (&tls.cert, &tls.key) {
+            (Some(_), None) => {
+                return Err("cert= needs key= (the client certificate's private key, PEM)".into())
+            }
+            (None, Some(_)) => return Err("key= needs cert= (the client certificate, PEM)".into()),
+            _ => {}
         }
     }
     if let Some((user, password)) = auth.resolve()? {
@@ -953,8 +1053,13 @@ mod tests {
         let e = one("redis://127.0.0.1");
         assert_eq!(e.nodes[0].address, tcp("127.0.0.1", 6379));
         assert_eq!(
-            (e.tls, e.database, e.password.clone(), e.prefix.clone()),
-            (false, None, None, None)
+            (
+                e.tls.clone(),
+                e.database,
+                e.password.clone(),
+                e.prefix.clone()
+            ),
+            (None, None, None, None)
         );
     }
 
@@ -1101,9 +1206,50 @@ mod tests {
     }
 
     #[test]
-    fn tls_schemes_are_marked() {
-        assert!(one("rediss://h:6380").tls);
-        assert!(one("tls://h:6380").tls);
+    fn tls_schemes_are_marked_and_verify_by_default() {
+        assert_eq!(one("rediss://h:6380").tls, Some(TlsOptions::default()));
+        assert_eq!(one("tls://h:6380").tls, Some(TlsOptions::default()));
+        assert!(one("rediss://h").tls.unwrap().verify_peer);
+        assert_eq!(one("redis://h").tls, None);
+    }
+
+    #[test]
+    fn tls_options_and_their_phpredis_spellings() {
+        let expected = TlsOptions {
+            verify_peer: false,
+            cafile: Some("/etc/ca.pem".into()),
+            cert: Some("/etc/client.pem".into()),
+            key: Some("/etc/client.key".into()),
+        };
+        let e = one("rediss://h:6380/2?cafile=/etc/ca.pem&verify_peer=0&cert=/etc/client.pem&key=/etc/client.key");
+        assert_eq!((e.tls, e.database), (Some(expected.clone()), Some(2)));
+        let e = one("tls://h:6380?auth=pw&stream[cafile]=/etc/ca.pem&stream[verify_peer]=0&stream[local_cert]=/etc/client.pem&stream[local_pk]=/etc/client.key");
+        assert_eq!((e.tls, e.password.as_deref()), (Some(expected), Some("pw")));
+        // PHP's query escaping of the brackets, and booleans as PHP writes them.
+        let e = one("tls://h?stream%5Bverify_peer%5D=false");
+        assert!(!e.tls.unwrap().verify_peer);
+        assert!(one("tls://h?verify_peer=1").tls.unwrap().verify_peer);
+    }
+
+    #[test]
+    fn tls_option_errors_name_the_option() {
+        for (input, expected) in [
+            ("redis://h?cafile=/ca.pem", "parameter \"cafile\" is for TLS: use rediss:// or tls://"),
+            ("tcp://h?stream[verify_peer]=0", "parameter \"verify_peer\" is for TLS"),
+            ("unix:///r.sock?cert=/c.pem", "parameter \"cert\" is for TLS"),
+            ("memcached://h?cafile=/ca.pem", "parameter \"cafile\" is for TLS"),
+            ("rediss://h?stream[verify_peer_name]=0", "unknown TLS parameter \"stream[verify_peer_name]\" (known: cafile, verify_peer, cert, key, or as phpredis writes them: stream[cafile]"),
+            ("rediss://h?capath=/etc/ssl", "unknown parameter \"capath\" (known: auth"),
+            ("rediss://h?verify_peer=maybe", "verify_peer \"maybe\" is not 1 or 0"),
+            ("rediss://h?cafile=", "cafile is empty (expected the path of a PEM file)"),
+            ("rediss://h?cafile=ca.pem", "cafile \"ca.pem\" is not an absolute path"),
+            ("rediss://h?cert=/c.pem", "cert= needs key="),
+            ("rediss://h?key=/k.pem", "key= needs cert="),
+            ("rediss://h?cafile=/a&stream[cafile]=/b", "parameter \"cafile\" is given twice"),
+        ] {
+            let got = err(input);
+            assert!(got.contains(expected), "{input:?}: got {got:?}, expected {expected:?}");
+        }
     }
 
     #[test]

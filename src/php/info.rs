@@ -11,8 +11,7 @@ use ext_php_rs::{
 use super::{ini, session_ffi::display_ini_entries};
 use crate::config::{self, text::mask_secrets, StoreConfig};
 
-pub const STORES: &str =
-    "redis (tcp, unix socket; TLS not compiled in), memcached (tcp, unix socket)";
+pub const STORES: &str = "redis (tcp, TLS, unix socket), memcached (tcp, unix socket)";
 
 fn row(name: &str, value: &str) {
     let name = CString::new(name).unwrap_or_default();

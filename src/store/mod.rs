@@ -9,6 +9,7 @@ pub mod placement;
 pub mod pool;
 pub mod redis;
 pub mod socket;
+pub mod tls;
 
 use anyhow::Result;
 

@@ -299,6 +299,7 @@ mod tests {
                 host: "127.0.0.1".into(),
                 port,
             },
+            tls: None,
             username: None,
             password: None,
             database: 0,

@@ -5,6 +5,11 @@
 //! then would hold a request for ever; here the timeout is re-armed to what is left before each
 //! wait, and only when it is off by more than a millisecond, so a round trip answered at once
 //! costs no extra system call. Shared by every backend's wire code.
+//!
+//! TLS (Redis only) runs under the same deadlines: tls.rs drives rustls one `send` or `recv` at
+//! a time, and each is armed here first, so a TLS round trip (whose reads may need writes, and
+//! writes reads) is bounded exactly as a clear one; the handshake is bounded by the connect
+//! timeout.
 
 use std::{
     io::{self, Read},
@@ -13,6 +18,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use super::tls::{TlsConfig, TlsStream};
 use crate::config::Address;
 
 /// A socket timeout is changed only when it is off the deadline by more than this.
@@ -21,6 +27,7 @@ const TIMEOUT_SLACK: Duration = Duration::from_millis(1);
 enum Stream {
     Tcp(TcpStream),
     Unix(UnixStream),
+    Tls(Box<TlsStream>),
 }
 
 impl Stream {
@@ -28,6 +35,7 @@ impl Stream {
         match self {
             Stream::Tcp(s) => s.set_read_timeout(Some(d)),
             Stream::Unix(s) => s.set_read_timeout(Some(d)),
+            Stream::Tls(s) => s.tcp().set_read_timeout(Some(d)),
         }
     }
 
@@ -35,6 +43,7 @@ impl Stream {
         match self {
             Stream::Tcp(s) => s.set_write_timeout(Some(d)),
             Stream::Unix(s) => s.set_write_timeout(Some(d)),
+            Stream::Tls(s) => s.tcp().set_write_timeout(Some(d)),
         }
     }
 
@@ -42,22 +51,32 @@ impl Stream {
         Ok(match self {
             Stream::Tcp(s) => Stream::Tcp(s.try_clone()?),
             Stream::Unix(s) => Stream::Unix(s.try_clone()?),
+            // Two handles cannot share one TLS session's state.
+            Stream::Tls(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    "a TLS connection cannot be shared by two handles",
+                ))
+            }
         })
     }
 
+    /// Clear text only: TLS streams are read step by step by `Socket::read`.
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Stream::Tcp(s) => s.read(buf),
             Stream::Unix(s) => s.read(buf),
+            Stream::Tls(_) => Err(io::ErrorKind::Unsupported.into()),
         }
     }
 
     /// One `send` with MSG_NOSIGNAL (std writes to a unix socket with `write`, which raises
-    /// SIGPIPE when the server has gone).
+    /// SIGPIPE when the server has gone). Clear text only.
     fn send(&self, buf: &[u8]) -> io::Result<usize> {
         let fd = match self {
             Stream::Tcp(s) => s.as_raw_fd(),
             Stream::Unix(s) => s.as_raw_fd(),
+            Stream::Tls(_) => return Err(io::ErrorKind::Unsupported.into()),
         };
         // SAFETY: `fd` is an open socket owned by `self` for the duration of the call, and the
         // pointer and length describe the live, initialized slice `buf`.
@@ -130,7 +149,60 @@ impl Socket {
         connect_timeout: Duration,
         read_timeout: Duration,
     ) -> io::Result<Socket> {
-        let stream = open(address, connect_timeout)?;
+        Socket::over(open(address, connect_timeout)?, read_timeout)
+    }
+
+    /// Connects over TCP and completes the TLS handshake, together within `connect_timeout`.
+    /// A server that takes the connection but never answers the handshake fails with an error
+    /// of kind TimedOut that says so.
+    pub fn connect_tls(
+        address: &Address,
+        tls: &TlsConfig,
+        connect_timeout: Duration,
+        read_timeout: Duration,
+    ) -> io::Result<Socket> {
+        let started = Instant::now();
+        let Stream::Tcp(tcp) = open(address, connect_timeout)? else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "TLS runs over TCP only, not a unix socket",
+            ));
+        };
+        let mut socket = Socket::over(Stream::Tls(Box::new(tls.stream(tcp)?)), read_timeout)?;
+        socket.started = started;
+        socket.deadline = started + connect_timeout;
+        loop {
+            let wait = match &socket.stream {
+                Stream::Tls(t) if t.wants_write() => Wait::Send,
+                Stream::Tls(t) if t.is_handshaking() => Wait::Receive,
+                _ => return Ok(socket),
+            };
+            match socket.arm(wait).and_then(|()| socket.tls_step(wait)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if timed_out(e.kind()) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!(
+                            "TLS handshake: no answer within {connect_timeout:?} (connect timeout)"
+                        ),
+                    ))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// One TLS system call: sends the records ready, or receives and processes some.
+    fn tls_step(&mut self, wait: Wait) -> io::Result<()> {
+        match (&mut self.stream, wait) {
+            (Stream::Tls(t), Wait::Send) => t.send_records(),
+            (Stream::Tls(t), Wait::Receive) => t.receive_records(),
+            _ => Err(io::ErrorKind::Unsupported.into()),
+        }
+    }
+
+    fn over(stream: Stream, read_timeout: Duration) -> io::Result<Socket> {
         stream.set_read_timeout(read_timeout)?;
         stream.set_write_timeout(read_timeout)?;
         let now = Instant::now();
@@ -180,6 +252,9 @@ impl Socket {
 
     /// Sends all of `bytes` within the round trip's deadline.
     pub fn send_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if matches!(self.stream, Stream::Tls(_)) {
+            return self.send_all_tls(bytes);
+        }
         let mut sent = 0;
         while sent < bytes.len() {
             self.arm(Wait::Send)?;
@@ -190,6 +265,60 @@ impl Socket {
             }
         }
         Ok(())
+    }
+
+    /// Encrypts `bytes` into records as rustls's buffer allows, and sends them: a batch that
+    /// fits one record (most commands) is one `send`.
+    fn send_all_tls(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let mut taken = 0;
+        loop {
+            let Stream::Tls(t) = &mut self.stream else {
+                return Err(io::ErrorKind::Unsupported.into());
+            };
+            if taken < bytes.len() {
+                taken += t.encrypt(&bytes[taken..])?;
+            }
+            if !t.wants_write() {
+                if taken < bytes.len() {
+                    return Err(io::Error::new(
+                        io::ErrorKind::WriteZero,
+                        "TLS: nothing to send, yet the data is not all taken",
+                    ));
+                }
+                return Ok(());
+            }
+            match self
+                .arm(Wait::Send)
+                .and_then(|()| self.tls_step(Wait::Send))
+            {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Reads TLS plaintext within the round trip's deadline, one system call per step: what is
+    /// already decrypted first, then any records rustls must send (e.g. a key update's answer),
+    /// then a `recv`.
+    fn read_tls(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Stream::Tls(t) = &mut self.stream else {
+                return Err(io::ErrorKind::Unsupported.into());
+            };
+            if let Some(n) = t.buffered(buf)? {
+                return Ok(n);
+            }
+            let wait = match t.wants_write() {
+                true => Wait::Send,
+                false => Wait::Receive,
+            };
+            match self.arm(wait).and_then(|()| self.tls_step(wait)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// Makes the socket's next wait end at the round trip's deadline.
@@ -221,6 +350,9 @@ impl Socket {
 /// Reads within the round trip's deadline: past it, an error of kind TimedOut.
 impl Read for Socket {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if matches!(self.stream, Stream::Tls(_)) {
+            return self.read_tls(buf);
+        }
         loop {
             self.arm(Wait::Receive)?;
             match self.stream.read(buf) {

@@ -94,7 +94,7 @@ impl Connect for Node {
             connect,
             read: connect,
         };
-        match Conn::connect(&address, &login, &timeouts) {
+        match Conn::connect(&address, None, &login, &timeouts) {
             Ok(conn) => Ok(Node {
                 conn,
                 address: address.to_string(),

@@ -12,7 +12,7 @@ use redis::{ConnectionLike, Parser, RedisResult, Value};
 
 use crate::{
     config::Address,
-    store::{pool::Timeouts, socket::Socket},
+    store::{pool::Timeouts, socket::Socket, tls::TlsConfig},
 };
 
 /// The longest reply accepted: Redis refuses values over 512 MiB (proto-max-bulk-len), and a
@@ -57,10 +57,15 @@ impl Read for Capped<'_> {
 }
 
 impl Conn {
-    /// Connects, then authenticates and selects the database in one round trip, all within
-    /// the connect timeout.
-    pub fn connect(address: &Address, login: &Login, timeouts: &Timeouts) -> RedisResult<Conn> {
-        Self::connect_asking(address, login, &[], 0, timeouts).map(|(conn, _)| conn)
+    /// Connects (and completes the TLS handshake, with `tls`), then authenticates and selects
+    /// the database in one round trip, all within the connect timeout.
+    pub fn connect(
+        address: &Address,
+        tls: Option<&TlsConfig>,
+        login: &Login,
+        timeouts: &Timeouts,
+    ) -> RedisResult<Conn> {
+        Self::connect_asking(address, tls, login, &[], 0, timeouts).map(|(conn, _)| conn)
     }
 
     /// As [`connect`](Self::connect), with `asked` (`count` packed commands) sent behind the
@@ -68,12 +73,22 @@ impl Conn {
     /// the connection (e.g. `ROLE`, to check a server is the master before using it).
     pub fn connect_asking(
         address: &Address,
+        tls: Option<&TlsConfig>,
         login: &Login,
         asked: &[u8],
         count: usize,
         timeouts: &Timeouts,
     ) -> RedisResult<(Conn, Vec<Value>)> {
-        let socket = Socket::connect(address, timeouts.connect, timeouts.connect)?;
+        let socket = match tls {
+            None => Socket::connect(address, timeouts.connect, timeouts.connect),
+            Some(tls) => Socket::connect_tls(address, tls, timeouts.connect, timeouts.connect),
+        }
+        .map_err(|e| match crate::store::socket::timed_out(e.kind()) {
+            // Said as the socket says it ("TLS handshake: no answer within 1s (connect
+            // timeout)"), not as a late reply, which a timeout is described as.
+            true => io::Error::other(e.to_string()),
+            false => e,
+        })?;
         let mut conn = Conn {
             socket,
             parser: Parser::new(),

@@ -19,6 +19,7 @@ use self::{
     link::Link,
     sentinel::Discovery,
 };
+use super::tls::TlsConfig;
 use super::{
     pool::{AfterError, Connector, LazyPool, Timeouts},
     NotReplicated, Refused, Store, Ttl, Unlocked,
@@ -124,6 +125,7 @@ pub struct RedisConnector {
     address: Address,
     /// Redis Cluster: the seed nodes.
     cluster: Option<Vec<Address>>,
+    tls: Option<TlsConfig>,
     username: Option<String>,
     password: Option<String>,
     database: i64,
@@ -148,7 +150,9 @@ impl Connector for RedisConnector {
         }
         match &self.sentinel {
             Some(sentinel) => sentinel.connect(&login, timeouts).map(Link::Server),
-            None => Conn::connect(&self.address, &login, timeouts).map(Link::Server),
+            None => {
+                Conn::connect(&self.address, self.tls.as_ref(), &login, timeouts).map(Link::Server)
+            }
         }
     }
 
@@ -201,6 +205,7 @@ pub fn pool(cfg: &RedisConfig, threads: Arc<ScheduledThreadPool>) -> Result<Arc<
     let connector = RedisConnector {
         address: cfg.address.clone(),
         cluster: cfg.cluster.clone(),
+        tls: cfg.tls.clone(),
         username: cfg.username.clone(),
         password: cfg.password.clone(),
         database: cfg.database,

@@ -136,13 +136,15 @@ impl Discovery {
             .arg("get-master-addr-by-name")
             .arg(&self.config.service)
             .get_packed_command();
-        let (_conn, mut replies) = Conn::connect_asking(sentinel, &login, &question, 1, timeouts)
-            .map_err(|e| match e.code() {
-            Some("WRONGPASS") | Some("ERR") if self.config.password.is_some() => {
-                explained(&e, "sentinel_auth refused")
-            }
-            _ => e,
-        })?;
+        let (_conn, mut replies) =
+            Conn::connect_asking(sentinel, None, &login, &question, 1, timeouts).map_err(|e| {
+                match e.code() {
+                    Some("WRONGPASS") | Some("ERR") if self.config.password.is_some() => {
+                        explained(&e, "sentinel_auth refused")
+                    }
+                    _ => e,
+                }
+            })?;
         match replies.pop() {
             Some(Value::Nil) => Ok(Named::Unknown),
             Some(Value::ServerError(e)) => {
@@ -169,7 +171,7 @@ fn explained(e: &RedisError, meaning: &str) -> RedisError {
 /// Connects to `address` and checks, in the handshake's round trip, that it is a master.
 fn connect_master(address: &Address, login: &Login, timeouts: &Timeouts) -> RedisResult<Conn> {
     let role = redis::cmd("ROLE").get_packed_command();
-    let (conn, mut replies) = Conn::connect_asking(address, login, &role, 1, timeouts)?;
+    let (conn, mut replies) = Conn::connect_asking(address, None, login, &role, 1, timeouts)?;
     match replies.pop() {
         Some(Value::Array(fields)) => match fields.into_iter().next() {
             Some(Value::BulkString(role)) if role == b"master" => Ok(conn),
