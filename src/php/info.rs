@@ -11,7 +11,8 @@ use ext_php_rs::{
 use super::{ini, session_ffi::display_ini_entries};
 use crate::config::{self, text::mask_secrets, StoreConfig};
 
-pub const STORES: &str = "redis (tcp, TLS, unix socket), memcached (tcp, unix socket)";
+pub const STORES: &str =
+    "redis (tcp, TLS, unix socket, Sentinel, Cluster), memcached (tcp, unix socket)";
 
 fn row(name: &str, value: &str) {
     let name = CString::new(name).unwrap_or_default();
@@ -33,8 +34,11 @@ pub unsafe extern "C" fn module_info(module: *mut ModuleEntry) {
         row("Active save_path", &masked.join(", "));
         // Where sessions go when they are spread over several Redis servers, with each share.
         if let Ok(config) = config::resolve(&path, &ini::values()) {
-            if let StoreConfig::RedisHosts(hosts) = &config.store {
-                row("Redis hosts", &hosts.describe());
+            match &config.store {
+                StoreConfig::RedisHosts(hosts) => row("Redis hosts", &hosts.describe()),
+                // Which master, cluster or sentinels: what a warning would name.
+                StoreConfig::Redis(redis) => row("Redis", &redis.location()),
+                StoreConfig::Memcached(_) => {}
             }
         }
     }
