@@ -811,6 +811,11 @@ fn apply_params(endpoint: &mut Endpoint, query: &str) -> Result<(), String> {
         let key = tls_param_name(&key)?.map_or(key, str::to_owned);
         let memcached = endpoint.backend == Backend::Memcached;
         let sentinel = endpoint.sentinel.is_some();
+        if TLS_PARAMS.iter().any(|(name, _)| *name == key) && (endpoint.cluster || sentinel) {
+            return Err(format!(
+                "parameter \"{key}\" is for TLS, which rsession does not offer for Redis Cluster or Sentinel yet"
+            ));
+        }
         if TLS_PARAMS.iter().any(|(name, _)| *name == key) && endpoint.tls.is_none() {
             return Err(format!(
                 "parameter \"{key}\" is for TLS: use rediss:// or tls:// (TLS is for Redis over TCP only)"
@@ -1238,6 +1243,8 @@ mod tests {
             ("tcp://h?stream[verify_peer]=0", "parameter \"verify_peer\" is for TLS"),
             ("unix:///r.sock?cert=/c.pem", "parameter \"cert\" is for TLS"),
             ("memcached://h?cafile=/ca.pem", "parameter \"cafile\" is for TLS"),
+            ("seed[]=h:1&stream[verify_peer]=0", "for Redis Cluster or Sentinel yet"),
+            ("redis+sentinel://h/m?cafile=/ca.pem", "for Redis Cluster or Sentinel yet"),
             ("rediss://h?stream[verify_peer_name]=0", "unknown TLS parameter \"stream[verify_peer_name]\" (known: cafile, verify_peer, cert, key, or as phpredis writes them: stream[cafile]"),
             ("rediss://h?capath=/etc/ssl", "unknown parameter \"capath\" (known: auth"),
             ("rediss://h?verify_peer=maybe", "verify_peer \"maybe\" is not 1 or 0"),
