@@ -16,7 +16,8 @@ use std::{cell::Cell, time::Duration};
 use redis::{
     cluster::{ClusterClientBuilder, ClusterConnection, Connect},
     cluster_routing::Slot,
-    ConnectionAddr, ConnectionLike, ErrorKind, IntoConnectionInfo, RedisError, RedisResult, Value,
+    ConnectionAddr, ConnectionLike, ErrorKind, IntoConnectionInfo, PushKind, RedisError,
+    RedisResult, Value,
 };
 
 use super::conn::{Conn, Login};
@@ -150,7 +151,7 @@ impl ConnectionLike for Node {
         count: usize,
     ) -> RedisResult<Vec<Value>> {
         let replies = self.timed().req_packed_commands(cmd, offset, count);
-        replies.map_err(|e| self.fail(e))
+        replies.map(disguise_later_errors).map_err(|e| self.fail(e))
     }
 
     fn get_db(&self) -> i64 {
@@ -164,6 +165,47 @@ impl ConnectionLike for Node {
     fn is_open(&self) -> bool {
         self.conn.is_open()
     }
+}
+
+/// Marks an error reply of a batch's later command, disguised (see `disguise_later_errors`).
+const LATER_ERROR: &str = "rsession: error reply of a later command";
+
+/// The crate turns an error reply anywhere in a batch into an error of the whole batch. Its
+/// first command is what routed the batch (a write, whose redirect or CLUSTERDOWN the crate
+/// must see to retry), but a later one's error says nothing about it: rsession's batches are a
+/// write then its `WAIT`, and a refused `WAIT` (an ACL user without it) made a write that was
+/// done look failed. So later commands' error replies pass the crate as push values, which it
+/// leaves alone, and `reveal_errors` turns them back into the error replies they were.
+fn disguise_later_errors(mut replies: Vec<Value>) -> Vec<Value> {
+    for reply in replies.iter_mut().skip(1) {
+        if let Value::ServerError(e) = reply {
+            let text = format!("{} {}", e.code(), e.details().unwrap_or_default());
+            *reply = Value::Push {
+                kind: PushKind::Other(LATER_ERROR.to_owned()),
+                data: vec![Value::BulkString(text.into_bytes())],
+            };
+        }
+    }
+    replies
+}
+
+/// A batch's replies as its node sent them: see `disguise_later_errors`.
+pub fn reveal_errors(mut replies: Vec<Value>) -> Vec<Value> {
+    for reply in &mut replies {
+        if let Value::Push {
+            kind: PushKind::Other(kind),
+            data,
+        } = reply
+        {
+            if let (LATER_ERROR, [Value::BulkString(text)]) = (kind.as_str(), data.as_slice()) {
+                let line = [b"-", text.as_slice(), b"\r\n"].concat();
+                if let Ok(error) = redis::parse_redis_value(&line) {
+                    *reply = error;
+                }
+            }
+        }
+    }
+    replies
 }
 
 /// Connects to the cluster through the first seed that answers and reads its slot map; a
@@ -244,6 +286,15 @@ mod tests {
             Slot::for_key(key),
             Slot::for_key([&key[..], LOCK_SUFFIX].concat())
         );
+    }
+
+    #[test]
+    fn a_later_command_error_passes_the_crate_and_comes_back_whole() {
+        let refused = redis::parse_redis_value(b"-NOPERM no WAIT for you\r\n").unwrap();
+        let replies = disguise_later_errors(vec![Value::Int(1), refused.clone()]);
+        // The crate fails a batch whose replies hold an error anywhere (extract_error).
+        assert!(Value::Array(replies.clone()).extract_error().is_ok());
+        assert_eq!(reveal_errors(replies), vec![Value::Int(1), refused]);
     }
 
     #[test]

@@ -3,7 +3,10 @@
 
 use redis::{cluster::ClusterConnection, ConnectionLike, RedisResult, Value};
 
-use super::{cluster::Node, conn::Conn};
+use super::{
+    cluster::{self, Node},
+    conn::Conn,
+};
 use crate::store::pool::Timeouts;
 
 pub enum Link {
@@ -58,7 +61,9 @@ impl ConnectionLike for Link {
     ) -> RedisResult<Vec<Value>> {
         match self {
             Link::Server(c) => c.req_packed_commands(cmd, offset, count),
-            Link::Cluster(c) => c.req_packed_commands(cmd, offset, count),
+            Link::Cluster(c) => c
+                .req_packed_commands(cmd, offset, count)
+                .map(cluster::reveal_errors),
         }
     }
 
