@@ -51,6 +51,18 @@ static STALLED: Mutex<Option<HashMap<String, Instant>>> = Mutex::new(None);
 thread_local! {
     /// A new cluster connection is being set up on this thread (`connect`).
     static SETTING_UP: Cell<bool> = const { Cell::new(false) };
+    /// The connect timeout of the store whose call runs on this thread. A pool's cluster
+    /// connection is shared by every store on the same seeds and user, whatever their timeouts,
+    /// and the crate connects to a node with the timeout of the store that made it: a store
+    /// with timeout=0.3 waited 3 s for a stalled node through a connection that a store with
+    /// timeout=3 had made.
+    static CONNECT_TIMEOUT: Cell<Option<Duration>> = const { Cell::new(None) };
+}
+
+/// The calls that follow on this thread are `timeouts`' store's (no system call).
+pub fn retime(c: &ClusterConnection<Node>, timeouts: &Timeouts) -> RedisResult<()> {
+    CONNECT_TIMEOUT.set(Some(timeouts.connect));
+    c.set_read_timeout(Some(timeouts.read))
 }
 
 fn stalled(address: &str) -> Option<Duration> {
@@ -137,7 +149,10 @@ impl Connect for Node {
             password: settings.password(),
             database: 0,
         };
-        let connect = timeout.unwrap_or(Duration::from_secs(1));
+        let connect = CONNECT_TIMEOUT
+            .get()
+            .or(timeout)
+            .unwrap_or(Duration::from_secs(1));
         if SETTING_UP.get() {
             if let Some(left) = stalled(&address.to_string()) {
                 return Err(RedisError::from((
@@ -305,6 +320,7 @@ pub fn connect(
             SETTING_UP.set(false);
         }
     }
+    CONNECT_TIMEOUT.set(Some(timeouts.connect));
     SETTING_UP.set(true);
     let _set_up = SetUp;
     builder.build()?.get_generic_connection::<Node>()

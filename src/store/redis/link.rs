@@ -22,7 +22,7 @@ impl Link {
                 c.set_round_trip_timeout(timeouts.read);
                 Ok(())
             }
-            Link::Cluster(c) => c.set_read_timeout(Some(timeouts.read)),
+            Link::Cluster(c) => cluster::retime(c, timeouts),
         }
     }
 
