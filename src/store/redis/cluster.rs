@@ -190,6 +190,14 @@ impl Connect for Node {
                     connect.as_secs_f64()
                 ),
             ))),
+            // A refused connection (a master that died, before its replica takes over) said
+            // only "Connection refused", not which node (setting up, the crate names it). Still
+            // a dropped connection, so the crate and the pool retry as before.
+            Err(e) if e.is_connection_dropped() && !SETTING_UP.get() => Err(RedisError::from((
+                ErrorKind::Io,
+                "node failed",
+                format!("{address}: cannot connect: {e}"),
+            ))),
             Err(e) => Err(e),
         }
     }

@@ -166,6 +166,10 @@ impl Connector for RedisConnector {
         if let (ErrorKind::Client | ErrorKind::Io, Some(detail)) = (e.kind(), e.detail()) {
             return detail.to_owned();
         }
+        // The crate's "No connections found": its slot map names no node that answers.
+        if e.kind() == ErrorKind::ClusterConnectionNotFound {
+            return format!("no cluster node to send it to: the slot map from the seeds names none that answers ({e})");
+        }
         if e.is_timeout() {
             format!("no reply within {}s (timeout)", timeouts.read.as_secs_f64())
         } else {
