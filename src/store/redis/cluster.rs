@@ -321,16 +321,27 @@ pub fn connect(
     if let Some(password) = login.password {
         builder = builder.password(password);
     }
-    /// Ends SETTING_UP however `connect` returns.
-    struct SetUp;
+    /// Ends SETTING_UP however `connect` returns, and skips the nodes that stalled during it
+    /// for SKIP_STALLED from now on: a setup that waits out several stalled nodes in turn can
+    /// last longer than SKIP_STALLED, and then its first marks had run out before the next
+    /// request, which waited for every node again (all 6 nodes stalled, timeout=0.5: 3 s per
+    /// request, each request).
+    struct SetUp(Instant);
     impl Drop for SetUp {
         fn drop(&mut self) {
             SETTING_UP.set(false);
+            let marked_since = self.0 + SKIP_STALLED;
+            let mut stalled = STALLED.lock().unwrap_or_else(|p| p.into_inner());
+            for until in stalled.iter_mut().flat_map(|m| m.values_mut()) {
+                if *until >= marked_since {
+                    *until = Instant::now() + SKIP_STALLED;
+                }
+            }
         }
     }
     CONNECT_TIMEOUT.set(Some(timeouts.connect));
     SETTING_UP.set(true);
-    let _set_up = SetUp;
+    let _set_up = SetUp(Instant::now());
     builder.build()?.get_generic_connection::<Node>()
 }
 
