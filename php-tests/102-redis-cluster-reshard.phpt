@@ -1,5 +1,5 @@
 --TEST--
-Redis Cluster resharding: redis-cli --cluster reshard moves 1000 slots between masters while two processes run locked session cycles on sessions in those slots: 0 requests fail and no increment is lost (MOVED, ASK and TRYAGAIN are followed, the lock travels with its data's slot)
+Redis Cluster resharding: redis-cli --cluster reshard moves 1000 slots between masters while two processes run locked session cycles on sessions in those slots, with wait=1 (one replica per master; each write and its WAIT are one batch, which an ASK redirect moves whole): 0 requests fail and no increment is lost (MOVED, ASK and TRYAGAIN are followed, the lock travels with its data's slot)
 --SKIPIF--
 <?php if (!extension_loaded('rsession')) die('skip rsession not loaded'); ?>
 --INI--
@@ -13,9 +13,9 @@ rsession.locking=1
 require __DIR__ . '/inc/cluster.php';
 // transports: tcp (a cluster of the test's own)
 rs_capture_warnings();
-$c = new RsCluster(3, 0);
+$c = new RsCluster(3, 1);
 try {
-    $path = 'redis+cluster://' . $c->seeds();
+    $path = 'redis+cluster://' . $c->seeds() . '?wait=1';
     $any = $c->node($c->ports[0]);
     $ids = static function (string $port) use ($any): string {
         preg_match('/^(\S+) \S+:' . $port . '@/m', (string) $any->cmd('CLUSTER', 'NODES'), $m);
@@ -30,14 +30,15 @@ try {
     }
     echo "sessions in the moving slots: ", count($moving), "\n";
     $list = var_export($moving, true);
+    // (The save_path goes through ini_set: a -d value cannot hold its '='.)
     $children = [];
     for ($n = 0; $n < 2; $n++) {
-        $children[] = rs_child('$ids = ' . $list . '; $f = 0; $done = []; $end = microtime(true) + 60; '
+        $children[] = rs_child('ini_set("session.save_path", ' . var_export($path, true) . '); $ids = ' . $list . '; $f = 0; $done = []; $end = microtime(true) + 60; '
             . 'while (microtime(true) < $end && !file_exists(' . var_export($c->dir . '/stop', true) . ')) { foreach ($ids as $id) { '
             . 'session_id($id); if (!session_start()) { $f++; continue; } $_SESSION["n"] = ($_SESSION["n"] ?? 0) + 1; '
             . 'if (session_write_close()) { $done[$id] = ($done[$id] ?? 0) + 1; } else { $f++; } } } '
             . 'fwrite(STDERR, json_encode(["failed" => $f, "done" => $done]) . "\n");',
-            ['session.save_path' => $path, 'rsession.locking' => '1', 'display_errors' => 'stderr']);
+            ['rsession.locking' => '1', 'display_errors' => 'stderr']);
     }
     usleep(300000);
     $out = [];

@@ -12,9 +12,10 @@ final class RsCluster {
     /** requirepass (and masterauth) of every node, if any */
     private ?string $password;
 
-    public function __construct(int $masters = 3, int $replicas = 1, ?string $password = null) {
+    /** @param array<string> $extra more redis-server arguments for every node (e.g. an ACL `--user`) */
+    public function __construct(int $masters = 3, int $replicas = 1, ?string $password = null, array $extra = []) {
         $this->password = $password;
-        $extra = $password === null ? [] : ['--requirepass', $password, '--masterauth', $password];
+        $extra = [...($password === null ? [] : ['--requirepass', $password, '--masterauth', $password]), ...$extra];
         $this->dir = rs_env('RSESSION_RUN', dirname(__DIR__, 2) . '/.run') . '/tests/cluster-' . getmypid() . '-' . bin2hex(random_bytes(3));
         @mkdir($this->dir, 0700, true);
         foreach (rs_cluster_ports($masters * (1 + $replicas)) as $port) {

@@ -11,12 +11,18 @@
 //! A session's lock lives in its data's hash slot (`lock_key`), so that taking the lock and
 //! reading the data, or writing and releasing, stay one command on one node.
 
-use std::{cell::Cell, time::Duration};
+use std::{
+    cell::Cell,
+    collections::HashMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
 
 use redis::{
     cluster::{ClusterClientBuilder, ClusterConnection, Connect},
     cluster_routing::Slot,
-    ConnectionAddr, ConnectionLike, ErrorKind, IntoConnectionInfo, RedisError, RedisResult, Value,
+    ConnectionAddr, ConnectionLike, ErrorKind, IntoConnectionInfo, PushKind, RedisError,
+    RedisResult, Value,
 };
 
 use super::conn::{Conn, Login};
@@ -27,6 +33,57 @@ use crate::{config::Address, lock::LOCK_SUFFIX, store::pool::Timeouts};
 /// TRYAGAIN and a failover's CLUSTERDOWN, and a bound on how long a request can spend on them.
 const RETRIES: u32 = 5;
 const RETRY_WAIT_MS: u64 = 100;
+
+/// How long a node that did not answer in time is left out of new cluster connections (see
+/// `STALLED`).
+const SKIP_STALLED: Duration = Duration::from_secs(2);
+
+/// Nodes ("host:port") that lately did not answer in time, and until when new cluster
+/// connections leave them out. The pool replaces a cluster connection after a node failed (so a
+/// failover's new slot map is read), and a new one connects to the seeds in turn, then to every
+/// master: each time it waited out a stalled node's timeout, so one stalled master slowed the
+/// sessions of all the others by up to twice the connect timeout per request (measured: 1.0 s
+/// with timeout=0.5). Only that setting up skips them: a request for a session on such a node
+/// still connects to it (and pays its timeout), so it works again as soon as the node does. A
+/// refused connection costs nothing and is not recorded.
+static STALLED: Mutex<Option<HashMap<String, Instant>>> = Mutex::new(None);
+
+thread_local! {
+    /// A new cluster connection is being set up on this thread (`connect`).
+    static SETTING_UP: Cell<bool> = const { Cell::new(false) };
+    /// The connect timeout of the store whose call runs on this thread. A pool's cluster
+    /// connection is shared by every store on the same seeds and user, whatever their timeouts,
+    /// and the crate connects to a node with the timeout of the store that made it: a store
+    /// with timeout=0.3 waited 3 s for a stalled node through a connection that a store with
+    /// timeout=3 had made.
+    static CONNECT_TIMEOUT: Cell<Option<Duration>> = const { Cell::new(None) };
+}
+
+/// The calls that follow on this thread are `timeouts`' store's (no system call).
+pub fn retime(c: &ClusterConnection<Node>, timeouts: &Timeouts) -> RedisResult<()> {
+    CONNECT_TIMEOUT.set(Some(timeouts.connect));
+    c.set_read_timeout(Some(timeouts.read))
+}
+
+fn stalled(address: &str) -> Option<Duration> {
+    let stalled = STALLED.lock().unwrap_or_else(|p| p.into_inner());
+    let until = stalled.as_ref()?.get(address)?;
+    until.checked_duration_since(Instant::now())
+}
+
+fn mark_stalled(address: &str, stalled: bool) {
+    let mut map = STALLED.lock().unwrap_or_else(|p| p.into_inner());
+    match (stalled, map.as_mut()) {
+        (true, _) => {
+            map.get_or_insert_with(HashMap::new)
+                .insert(address.to_owned(), Instant::now() + SKIP_STALLED);
+        }
+        (false, Some(map)) => {
+            map.remove(address);
+        }
+        (false, None) => {}
+    }
+}
 
 /// One node's connection, as the crate's cluster connection drives it.
 pub struct Node {
@@ -48,6 +105,9 @@ impl Node {
             return e;
         }
         self.conn.close();
+        if e.is_timeout() {
+            mark_stalled(&self.address, true);
+        }
         let cause = if e.is_timeout() {
             format!(
                 "no reply within {}s (timeout)",
@@ -89,12 +149,32 @@ impl Connect for Node {
             password: settings.password(),
             database: 0,
         };
-        let connect = timeout.unwrap_or(Duration::from_secs(1));
+        let connect = CONNECT_TIMEOUT
+            .get()
+            .or(timeout)
+            .unwrap_or(Duration::from_secs(1));
+        if SETTING_UP.get() {
+            if let Some(left) = stalled(&address.to_string()) {
+                return Err(RedisError::from((
+                    ErrorKind::Client,
+                    "node failed",
+                    format!(
+                        "{address}: skipped for {:.1}s more: it did not answer in time",
+                        left.as_secs_f64()
+                    ),
+                )));
+            }
+        }
         let timeouts = Timeouts {
             connect,
             read: connect,
         };
-        match Conn::connect(&address, None, &login, &timeouts) {
+        let connected = Conn::connect(&address, None, &login, &timeouts);
+        mark_stalled(
+            &address.to_string(),
+            matches!(&connected, Err(e) if e.is_timeout()),
+        );
+        match connected {
             Ok(conn) => Ok(Node {
                 conn,
                 address: address.to_string(),
@@ -109,6 +189,14 @@ impl Connect for Node {
                     "{address}: cannot connect: no answer within {}s (connect timeout)",
                     connect.as_secs_f64()
                 ),
+            ))),
+            // A refused connection (a master that died, before its replica takes over) said
+            // only "Connection refused", not which node (setting up, the crate names it). Still
+            // a dropped connection, so the crate and the pool retry as before.
+            Err(e) if e.is_connection_dropped() && !SETTING_UP.get() => Err(RedisError::from((
+                ErrorKind::Io,
+                "node failed",
+                format!("{address}: cannot connect: {e}"),
             ))),
             Err(e) => Err(e),
         }
@@ -150,7 +238,7 @@ impl ConnectionLike for Node {
         count: usize,
     ) -> RedisResult<Vec<Value>> {
         let replies = self.timed().req_packed_commands(cmd, offset, count);
-        replies.map_err(|e| self.fail(e))
+        replies.map(disguise_later_errors).map_err(|e| self.fail(e))
     }
 
     fn get_db(&self) -> i64 {
@@ -164,6 +252,47 @@ impl ConnectionLike for Node {
     fn is_open(&self) -> bool {
         self.conn.is_open()
     }
+}
+
+/// Marks an error reply of a batch's later command, disguised (see `disguise_later_errors`).
+const LATER_ERROR: &str = "rsession: error reply of a later command";
+
+/// The crate turns an error reply anywhere in a batch into an error of the whole batch. Its
+/// first command is what routed the batch (a write, whose redirect or CLUSTERDOWN the crate
+/// must see to retry), but a later one's error says nothing about it: rsession's batches are a
+/// write then its `WAIT`, and a refused `WAIT` (an ACL user without it) made a write that was
+/// done look failed. So later commands' error replies pass the crate as push values, which it
+/// leaves alone, and `reveal_errors` turns them back into the error replies they were.
+fn disguise_later_errors(mut replies: Vec<Value>) -> Vec<Value> {
+    for reply in replies.iter_mut().skip(1) {
+        if let Value::ServerError(e) = reply {
+            let text = format!("{} {}", e.code(), e.details().unwrap_or_default());
+            *reply = Value::Push {
+                kind: PushKind::Other(LATER_ERROR.to_owned()),
+                data: vec![Value::BulkString(text.into_bytes())],
+            };
+        }
+    }
+    replies
+}
+
+/// A batch's replies as its node sent them: see `disguise_later_errors`.
+pub fn reveal_errors(mut replies: Vec<Value>) -> Vec<Value> {
+    for reply in &mut replies {
+        if let Value::Push {
+            kind: PushKind::Other(kind),
+            data,
+        } = reply
+        {
+            if let (LATER_ERROR, [Value::BulkString(text)]) = (kind.as_str(), data.as_slice()) {
+                let line = [b"-", text.as_slice(), b"\r\n"].concat();
+                if let Ok(error) = redis::parse_redis_value(&line) {
+                    *reply = error;
+                }
+            }
+        }
+    }
+    replies
 }
 
 /// Connects to the cluster through the first seed that answers and reads its slot map; a
@@ -192,6 +321,27 @@ pub fn connect(
     if let Some(password) = login.password {
         builder = builder.password(password);
     }
+    /// Ends SETTING_UP however `connect` returns, and skips the nodes that stalled during it
+    /// for SKIP_STALLED from now on: a setup that waits out several stalled nodes in turn can
+    /// last longer than SKIP_STALLED, and then its first marks had run out before the next
+    /// request, which waited for every node again (all 6 nodes stalled, timeout=0.5: 3 s per
+    /// request, each request).
+    struct SetUp(Instant);
+    impl Drop for SetUp {
+        fn drop(&mut self) {
+            SETTING_UP.set(false);
+            let marked_since = self.0 + SKIP_STALLED;
+            let mut stalled = STALLED.lock().unwrap_or_else(|p| p.into_inner());
+            for until in stalled.iter_mut().flat_map(|m| m.values_mut()) {
+                if *until >= marked_since {
+                    *until = Instant::now() + SKIP_STALLED;
+                }
+            }
+        }
+    }
+    CONNECT_TIMEOUT.set(Some(timeouts.connect));
+    SETTING_UP.set(true);
+    let _set_up = SetUp(Instant::now());
     builder.build()?.get_generic_connection::<Node>()
 }
 
@@ -244,6 +394,15 @@ mod tests {
             Slot::for_key(key),
             Slot::for_key([&key[..], LOCK_SUFFIX].concat())
         );
+    }
+
+    #[test]
+    fn a_later_command_error_passes_the_crate_and_comes_back_whole() {
+        let refused = redis::parse_redis_value(b"-NOPERM no WAIT for you\r\n").unwrap();
+        let replies = disguise_later_errors(vec![Value::Int(1), refused.clone()]);
+        // The crate fails a batch whose replies hold an error anywhere (extract_error).
+        assert!(Value::Array(replies.clone()).extract_error().is_ok());
+        assert_eq!(reveal_errors(replies), vec![Value::Int(1), refused]);
     }
 
     #[test]

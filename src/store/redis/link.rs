@@ -3,7 +3,10 @@
 
 use redis::{cluster::ClusterConnection, ConnectionLike, RedisResult, Value};
 
-use super::{cluster::Node, conn::Conn};
+use super::{
+    cluster::{self, Node},
+    conn::Conn,
+};
 use crate::store::pool::Timeouts;
 
 pub enum Link {
@@ -19,7 +22,7 @@ impl Link {
                 c.set_round_trip_timeout(timeouts.read);
                 Ok(())
             }
-            Link::Cluster(c) => c.set_read_timeout(Some(timeouts.read)),
+            Link::Cluster(c) => cluster::retime(c, timeouts),
         }
     }
 
@@ -58,7 +61,9 @@ impl ConnectionLike for Link {
     ) -> RedisResult<Vec<Value>> {
         match self {
             Link::Server(c) => c.req_packed_commands(cmd, offset, count),
-            Link::Cluster(c) => c.req_packed_commands(cmd, offset, count),
+            Link::Cluster(c) => c
+                .req_packed_commands(cmd, offset, count)
+                .map(cluster::reveal_errors),
         }
     }
 

@@ -6,17 +6,19 @@ use std::{cell::Cell, sync::Arc, time::Duration};
 
 use anyhow::Result;
 use once_cell::sync::Lazy;
-use redis::{ConnectionLike, ErrorKind, RedisError, Script, ServerErrorKind, Value};
+use redis::{ConnectionLike, ErrorKind, RedisError, ServerErrorKind, Value};
 use scheduled_thread_pool::ScheduledThreadPool;
 
 mod cluster;
 mod conn;
 mod link;
+mod lua;
 mod sentinel;
 
 use self::{
     conn::{Conn, Login},
     link::Link,
+    lua::Lua,
     sentinel::Discovery,
 };
 use super::tls::TlsConfig;
@@ -44,12 +46,12 @@ const SET_UNLOCK_LUA: &str = "if redis.call('GET', KEYS[2]) ~= ARGV[1] then \
      redis.call('DEL', KEYS[2]) \
      if type(set) == 'table' and set.err then return set end \
      return 1";
-static SET_UNLOCK: Lazy<Script> = Lazy::new(|| Script::new(SET_UNLOCK_LUA));
+static SET_UNLOCK: Lazy<Lua> = Lazy::new(|| Lua::new(SET_UNLOCK_LUA));
 
 /// ARGV[2] = new expiry in seconds, or 0 for release only. 1 = released, 2 = released, but no
 /// value to refresh, 0 = lock not ours.
-static TOUCH_UNLOCK: Lazy<Script> = Lazy::new(|| {
-    Script::new(
+static TOUCH_UNLOCK: Lazy<Lua> = Lazy::new(|| {
+    Lua::new(
         "if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end \
          local found = 1 \
          if ARGV[2] ~= '0' then found = redis.call('EXPIRE', KEYS[1], ARGV[2]) end \
@@ -62,8 +64,8 @@ static TOUCH_UNLOCK: Lazy<Script> = Lazy::new(|| {
 /// cluster redirects (ASK, during a resharding) a single command, not a batch. ARGV[2] = the
 /// lock's expiry in ms, ARGV[3] = the data's new expiry in seconds, or 0 to leave it.
 /// Returns {holder, data}; if the data cannot be read, the lock is not kept.
-static LOCK_GET: Lazy<Script> = Lazy::new(|| {
-    Script::new(
+static LOCK_GET: Lazy<Lua> = Lazy::new(|| {
+    Lua::new(
         "redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) \
          local holder = redis.call('GET', KEYS[2]) \
          local data \
@@ -77,8 +79,8 @@ static LOCK_GET: Lazy<Script> = Lazy::new(|| {
     )
 });
 
-static DELETE_UNLOCK: Lazy<Script> = Lazy::new(|| {
-    Script::new(
+static DELETE_UNLOCK: Lazy<Lua> = Lazy::new(|| {
+    Lua::new(
         "redis.call('DEL', KEYS[1]) \
          if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end return 1",
     )
@@ -191,6 +193,10 @@ impl Connector for RedisConnector {
         // A cluster's failures (cluster.rs), already worded with the nodes and their causes.
         if let (ErrorKind::Client | ErrorKind::Io, Some(detail)) = (e.kind(), e.detail()) {
             return detail.to_owned();
+        }
+        // The crate's "No connections found": its slot map names no node that answers.
+        if e.kind() == ErrorKind::ClusterConnectionNotFound {
+            return format!("no cluster node to send it to: the slot map from the seeds names none that answers ({e})");
         }
         if e.is_timeout() {
             format!("no reply within {}s (timeout)", timeouts.read.as_secs_f64())
