@@ -14,7 +14,7 @@ session.serialize_handler=php
 <?php
 require __DIR__ . '/inc/helpers.php';
 rs_capture_warnings();
-foreach ([['rsession.connect_timeout', 'soon'], ['rsession.read_timeout', '-3'], ['rsession.early_refresh', 'maybe'], ['rsession.connect_timeout', '99999']] as [$name, $value]) {
+foreach ([['rsession.connect_timeout', 'soon'], ['rsession.read_timeout', '-3'], ['rsession.early_refresh', 'maybe'], ['rsession.connect_timeout', '99999'], ['rsession.max_size', '1.5M']] as [$name, $value]) {
     ini_set($name, $value);
     var_dump(rs_start(rs_path(), 'badini0123456789abcdefg'));
     echo rs_warnings()[0], "\n";
@@ -57,6 +57,8 @@ bool(false)
 session_start(): rsession: rsession.early_refresh "maybe" is not a boolean (use 1/0, on/off)
 bool(false)
 session_start(): rsession: rsession.connect_timeout 99999 is over 3600 seconds (milliseconds given as seconds?)
+bool(false)
+session_start(): rsession: rsession.max_size "1.5M" is not a size in bytes (e.g. 1048576, 512K, 8M; 0 for no limit)
 bool(true)
 bool(true)
 int(1440)

@@ -321,6 +321,9 @@ impl Session {
                 short(id)
             );
         }
+        if let Some(max) = self.backend.config.max_size.filter(|max| data.len() > *max) {
+            return Err(self.oversized(id, &key, data.len(), max));
+        }
         let written = match self.take_held(id) {
             Some(held) => {
                 let expire = held.lock.expire;
@@ -333,6 +336,26 @@ impl Session {
             None => self.call(|store| store.set(&key, data, ttl)),
         };
         self.written(written)
+    }
+
+    /// A session over rsession.max_size: not written, so the one stored before stays; its lock
+    /// is released (owner-checked) all the same, so the user's next request does not wait.
+    fn oversized(&mut self, id: &[u8], key: &[u8], size: usize, max: usize) -> anyhow::Error {
+        let released = match self.take_held(id) {
+            Some(held) => self
+                .unlocking(held, |store, lock| store.touch_unlock(key, None, lock))
+                .map_or_else(
+                    |e| format!("; its lock could not be released: {e:#}"),
+                    |_| String::new(),
+                ),
+            None => String::new(),
+        };
+        anyhow!(
+            "{}: session {}…: not saved: its data is {size} bytes, over rsession.max_size of \
+             {max} bytes; the session stored before is kept{released}",
+            self.label(),
+            short(id)
+        )
     }
 
     /// A write's outcome: one that fewer replicas confirmed than asked is done, with a warning.

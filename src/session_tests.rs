@@ -311,3 +311,41 @@ fn a_write_fewer_replicas_confirmed_is_saved_with_a_warning() {
         assert!(next.take_warnings().is_empty());
     }
 }
+
+#[test]
+fn a_session_over_max_size_is_not_written_and_its_lock_is_released() {
+    let store = Arc::new(MemoryStore::default());
+    let ini = IniValues {
+        max_size: "10".into(),
+        ..locking("", "", "")
+    };
+    let mut s = session(&store, ini.clone());
+    s.read(ID, 1440).unwrap();
+    s.write(ID, b"0123456789", 1440).unwrap();
+    assert_eq!(store.value(KEY).as_deref(), Some(&b"0123456789"[..]));
+
+    let mut s = session(&store, ini.clone());
+    s.read(ID, 1440).unwrap();
+    assert!(store.value(&lock_key()).is_some());
+    let e = s.write(ID, b"0123456789a", 1440).unwrap_err().to_string();
+    assert!(
+        e.contains("its data is 11 bytes, over rsession.max_size of 10 bytes")
+            && e.contains("the session stored before is kept"),
+        "{e}"
+    );
+    // The stored session is the one before, and nobody waits for this request's lock.
+    assert_eq!(store.value(KEY).as_deref(), Some(&b"0123456789"[..]));
+    assert_eq!(store.value(&lock_key()), None);
+
+    // Without locking, the write is refused the same way.
+    let mut s = session(
+        &store,
+        IniValues {
+            locking: "0".into(),
+            ..ini
+        },
+    );
+    s.read(ID, 1440).unwrap();
+    assert!(s.write(ID, &[b'x'; 11], 1440).is_err());
+    assert_eq!(store.value(KEY).as_deref(), Some(&b"0123456789"[..]));
+}

@@ -42,6 +42,7 @@ pub struct IniValues {
     pub lock_expire: String,
     pub lock_wait_timeout: String,
     pub lock_timeout_readonly: String,
+    pub max_size: String,
     /// PHP's own `max_execution_time`: a request cannot outlive it, so neither need its lock.
     pub max_execution_time: String,
     /// PHP's own `session.sid_length`: with the prefix, the length of every key.
@@ -152,6 +153,8 @@ pub struct SessionConfig {
     pub early_refresh: bool,
     /// `None` when rsession.locking is off.
     pub lock: Option<LockSettings>,
+    /// rsession.max_size: a session's data larger than this is not written (`None`: no cap).
+    pub max_size: Option<usize>,
     /// Settings that work but look like mistakes, to tell the operator once.
     pub notices: Vec<String>,
 }
@@ -165,6 +168,36 @@ pub fn parse_ini_bool(name: &str, value: &str) -> Result<bool, String> {
             "{name} \"{value}\" is not a boolean (use 1/0, on/off)"
         )),
     }
+}
+
+/// A size in bytes as PHP writes sizes in php.ini (`1048576`, `512K`, `8M`, `1G`); an empty value
+/// or 0 means `None`, no limit.
+pub fn parse_ini_size(name: &str, value: &str) -> Result<Option<usize>, String> {
+    let text = value.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let (digits, unit) = match text.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], Some(c.to_ascii_uppercase())),
+        _ => (text, None),
+    };
+    let shift = match unit {
+        None => 0,
+        Some('K') => 10,
+        Some('M') => 20,
+        Some('G') => 30,
+        Some(_) => u32::MAX,
+    };
+    let bytes = digits
+        .parse::<u64>()
+        .ok()
+        .filter(|_| shift != u32::MAX)
+        .and_then(|n| n.checked_mul(1u64.checked_shl(shift)?))
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or_else(|| {
+            format!("{name} \"{value}\" is not a size in bytes (e.g. 1048576, 512K, 8M; 0 for no limit)")
+        })?;
+    Ok((bytes > 0).then_some(bytes))
 }
 
 /// Seconds; an empty value or 0 means `None`, "the default", never "wait forever".
@@ -290,6 +323,7 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
     let ini_read_timeout = ini_seconds("rsession.read_timeout", &ini.read_timeout)?;
     let early_refresh = parse_ini_bool("rsession.early_refresh", &ini.early_refresh)?;
     let lock = lock_settings(ini)?;
+    let max_size = parse_ini_size("rsession.max_size", &ini.max_size)?;
 
     let endpoints = save_path::parse(save_path).map_err(|e| e.to_string())?;
     let entry_error = |n: usize, reason: &str| {
@@ -326,6 +360,7 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
             store: StoreConfig::RedisHosts(hosts),
             early_refresh,
             lock,
+            max_size,
             notices,
         });
     }
@@ -383,6 +418,7 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
         prefix,
         early_refresh,
         lock,
+        max_size,
         notices,
     })
 }
@@ -397,6 +433,24 @@ mod tests {
             read_timeout: rt.into(),
             early_refresh: er.into(),
             ..Default::default()
+        }
+    }
+
+    #[test]
+    fn sizes_are_read_as_php_writes_them() {
+        let size = |v: &str| parse_ini_size("rsession.max_size", v);
+        assert_eq!(size(""), Ok(None));
+        assert_eq!(size("0"), Ok(None));
+        assert_eq!(size("1000"), Ok(Some(1000)));
+        assert_eq!(size("512K"), Ok(Some(512 << 10)));
+        assert_eq!(size(" 8m "), Ok(Some(8 << 20)));
+        assert_eq!(size("1G"), Ok(Some(1 << 30)));
+        for bad in ["abc", "-1", "1.5M", "1X", "M", "99999999999999999999G"] {
+            let e = size(bad).unwrap_err();
+            assert!(
+                e.contains("rsession.max_size") && e.contains("not a size"),
+                "{bad}: {e}"
+            );
         }
     }
 
