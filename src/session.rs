@@ -8,6 +8,7 @@ use anyhow::{anyhow, bail, Result};
 use crate::{
     janitor,
     lock::{self, Attempt, Lock},
+    payload::encrypt,
     registry::Backend,
     session_id,
     store::{NotReplicated, Refused, Store, Ttl, Unlocked},
@@ -258,12 +259,33 @@ impl Session {
 
     /// The stored data, or empty for a session that does not exist.
     pub fn read(&mut self, id: &[u8], lifetime: i64) -> Result<Vec<u8>> {
-        if let Some((prefetched_id, data)) = self.prefetched.take() {
-            if prefetched_id == id {
-                return Ok(data.unwrap_or_default());
-            }
+        let stored = match self.prefetched.take() {
+            Some((prefetched_id, data)) if prefetched_id == id => data,
+            _ => self.fetch(id, lifetime)?,
+        };
+        Ok(self.opened(id, stored.unwrap_or_default()))
+    }
+
+    /// The stored value as PHP wrote it: opened, if it was sealed (rsession.encryption_key_file).
+    /// One that does not open (another key, tampered with, copied from another id, or the key
+    /// file no longer set) is read as an empty session, with a warning: handed to PHP, it would
+    /// fail to decode, and PHP would destroy the stored session with it.
+    fn opened(&mut self, id: &[u8], stored: Vec<u8>) -> Vec<u8> {
+        if !encrypt::is_sealed(&stored) {
+            return stored;
         }
-        Ok(self.fetch(id, lifetime)?.unwrap_or_default())
+        let opened = match &self.backend.config.encryption {
+            Some(encryption) => encryption.keys.open(id, &stored),
+            None => Err("it is encrypted, and rsession.encryption_key_file is not set".into()),
+        };
+        opened.unwrap_or_else(|why| {
+            self.warnings.push(format!(
+                "rsession: {}: session {}…: read as empty: {why}",
+                self.label(),
+                short(id)
+            ));
+            Vec::new()
+        })
     }
 
     /// Strict mode: does this id name a stored session? Fetches (and locks) for the read to
@@ -324,6 +346,16 @@ impl Session {
         if let Some(max) = self.backend.config.max_size.filter(|max| data.len() > *max) {
             return Err(self.oversized(id, &key, data.len(), max));
         }
+        let sealed;
+        let data = match &self.backend.config.encryption {
+            Some(encryption) => {
+                sealed = encryption.keys.seal(id, data).map_err(|e| {
+                    anyhow!("{}: session {}…: not saved: {e}", self.label(), short(id))
+                })?;
+                &sealed[..]
+            }
+            None => data,
+        };
         let written = match self.take_held(id) {
             Some(held) => {
                 let expire = held.lock.expire;

@@ -14,6 +14,7 @@ pub use save_path::{
 
 use crate::{
     lock::LockSettings,
+    payload::encrypt::Encryption,
     store::{
         memcached::{LOCK_INFIX, MAX_KEY_LEN as MEMCACHED_MAX_KEY_LEN},
         tls::TlsConfig,
@@ -43,6 +44,7 @@ pub struct IniValues {
     pub lock_wait_timeout: String,
     pub lock_timeout_readonly: String,
     pub max_size: String,
+    pub encryption_key_file: String,
     /// PHP's own `max_execution_time`: a request cannot outlive it, so neither need its lock.
     pub max_execution_time: String,
     /// PHP's own `session.sid_length`: with the prefix, the length of every key.
@@ -155,6 +157,8 @@ pub struct SessionConfig {
     pub lock: Option<LockSettings>,
     /// rsession.max_size: a session's data larger than this is not written (`None`: no cap).
     pub max_size: Option<usize>,
+    /// rsession.encryption_key_file: the keys that seal sessions at rest (`None`: clear).
+    pub encryption: Option<Encryption>,
     /// Settings that work but look like mistakes, to tell the operator once.
     pub notices: Vec<String>,
 }
@@ -324,6 +328,10 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
     let early_refresh = parse_ini_bool("rsession.early_refresh", &ini.early_refresh)?;
     let lock = lock_settings(ini)?;
     let max_size = parse_ini_size("rsession.max_size", &ini.max_size)?;
+    let encryption = match ini.encryption_key_file.trim() {
+        "" => None,
+        path => Some(Encryption::load(path, "rsession.encryption_key_file")?),
+    };
 
     let endpoints = save_path::parse(save_path).map_err(|e| e.to_string())?;
     let entry_error = |n: usize, reason: &str| {
@@ -361,6 +369,7 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
             early_refresh,
             lock,
             max_size,
+            encryption,
             notices,
         });
     }
@@ -419,6 +428,7 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
         early_refresh,
         lock,
         max_size,
+        encryption,
         notices,
     })
 }

@@ -44,7 +44,7 @@ const fn entry(name: &'static CStr, default: &'static CStr) -> IniEntryDef {
     }
 }
 
-pub static ENTRIES: IniEntryDefs<9> = IniEntryDefs::new([
+pub static ENTRIES: IniEntryDefs<10> = IniEntryDefs::new([
     entry(c"rsession.connect_timeout", c"1"),
     entry(c"rsession.read_timeout", c"1"),
     entry(c"rsession.early_refresh", c"0"),
@@ -53,6 +53,7 @@ pub static ENTRIES: IniEntryDefs<9> = IniEntryDefs::new([
     entry(c"rsession.lock_wait_timeout", c"0"),
     entry(c"rsession.lock_timeout_readonly", c"0"),
     entry(c"rsession.max_size", c"0"),
+    entry(c"rsession.encryption_key_file", c""),
     IniEntryDef::end(),
 ]);
 
@@ -78,8 +79,8 @@ fn raw<R>(name: &CStr, f: impl FnOnce(Option<&[u8]>) -> R) -> R {
 
 /// The settings `values()` reads, in the order of `IniValues`'s fields (see `fields`): first
 /// rsession's own (`OWN` of them, whose changes `CHANGES` counts), then PHP's.
-const OWN: usize = 8;
-const NAMES: [&CStr; 10] = [
+const OWN: usize = 9;
+const NAMES: [&CStr; 11] = [
     c"rsession.connect_timeout",
     c"rsession.read_timeout",
     c"rsession.early_refresh",
@@ -88,11 +89,12 @@ const NAMES: [&CStr; 10] = [
     c"rsession.lock_wait_timeout",
     c"rsession.lock_timeout_readonly",
     c"rsession.max_size",
+    c"rsession.encryption_key_file",
     c"max_execution_time",
     c"session.sid_length",
 ];
 
-fn fields(v: &IniValues) -> [&str; 10] {
+fn fields(v: &IniValues) -> [&str; 11] {
     [
         &v.connect_timeout,
         &v.read_timeout,
@@ -102,6 +104,7 @@ fn fields(v: &IniValues) -> [&str; 10] {
         &v.lock_wait_timeout,
         &v.lock_timeout_readonly,
         &v.max_size,
+        &v.encryption_key_file,
         &v.max_execution_time,
         &v.sid_length,
     ]
@@ -131,7 +134,7 @@ pub fn values() -> Rc<IniValues> {
                 return values.clone();
             }
         }
-        let [connect_timeout, read_timeout, early_refresh, locking, lock_expire, lock_wait_timeout, lock_timeout_readonly, max_size, max_execution_time, sid_length] =
+        let [connect_timeout, read_timeout, early_refresh, locking, lock_expire, lock_wait_timeout, lock_timeout_readonly, max_size, encryption_key_file, max_execution_time, sid_length] =
             NAMES.map(|name| get(name).unwrap_or_default());
         let values = Rc::new(IniValues {
             connect_timeout,
@@ -142,6 +145,7 @@ pub fn values() -> Rc<IniValues> {
             lock_wait_timeout,
             lock_timeout_readonly,
             max_size,
+            encryption_key_file,
             max_execution_time,
             sid_length,
         });
