@@ -114,20 +114,36 @@ pin_servers "0-$(($(nproc) - 1))"
 } > "$run/pinned.md"
 cat "$run/pinned.md"
 
+# The payload: a realistic 20 KiB session with each compression and with encryption, all on CPU 0
+# (what they cost is CPU), against the plain redis-server.
+head -c 32 /dev/urandom | base64 > "$run/bench.keys"
+pin_servers 0
+{
+  echo "## Payload: a 20 KiB shop session, compressed and encrypted"
+  echo
+  echo "rsession over Redis, everything on CPU 0; one PHP process, the settings switched by \`ini_set\` in shuffled blocks (bench/payload.php); each cycle reads the session, checks it and changes 32 bytes of it."
+  echo
+  BENCH_KEYS=$run/bench.keys BENCH_ROUNDS=$([ $quick = 1 ] && echo 1 || echo 7) \
+    BENCH_BLOCK=$([ $quick = 1 ] && echo 10 || echo 200) taskset -c 0 "${php[@]}" bench/payload.php
+  echo
+} > "$run/payload.md"
+pin_servers "0-$(($(nproc) - 1))"
+cat "$run/payload.md"
+
 # The older views: one PHP process per handler and workload (unpinned), then end to end.
 BENCH_FILES=$run/files BENCH_SO=$PWD/target/release/librsession.so BENCH_QUICK=$quick \
   php -n bench/bench.php > "$run/cycles.md"
 cat "$run/cycles.md"
 if [ $quick = 1 ]; then
   bench/e2e.sh "$BENCH_REDIS" "$BENCH_MEMCACHED" "$run" 1 1000 | tee "$run/e2e.md"
-  echo "bench: smoke run done (pinned, per process, end to end): 3 passed, 0 failed"
+  echo "bench: smoke run done (pinned, payload, per process, end to end): 4 passed, 0 failed"
 else
   bench/e2e.sh "$BENCH_REDIS" "$BENCH_MEMCACHED" "$run" 5 100000 | tee "$run/e2e.md"
   { echo "# rsession benchmark"
     echo
     echo "Machine: $(uname -m), $(nproc) cores; PHP $(php -n -r 'echo PHP_VERSION;'); $(date +%F)."
     echo
-    cat "$run/pinned.md" "$run/cycles.md" "$run/e2e.md"
+    cat "$run/pinned.md" "$run/payload.md" "$run/cycles.md" "$run/e2e.md"
   } > bench/results.md
   echo "bench: results in bench/results.md"
 fi
