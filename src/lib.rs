@@ -7,6 +7,7 @@ pub mod config;
 mod fork_guard;
 mod janitor;
 pub mod lock;
+pub mod payload;
 mod php;
 pub mod registry;
 pub mod session;

@@ -8,6 +8,7 @@ use anyhow::{anyhow, bail, Result};
 use crate::{
     janitor,
     lock::{self, Attempt, Lock},
+    payload::{self, Undecodable},
     registry::Backend,
     session_id,
     store::{NotReplicated, Refused, Store, Ttl, Unlocked},
@@ -59,7 +60,8 @@ pub struct Session {
     read_only: Option<Vec<u8>>,
     /// Settings that work but look wrong, for the operator, shown when the session closes.
     notices: Vec<String>,
-    /// Writes done but confirmed by fewer replicas than asked, shown when the session closes.
+    /// Writes done but confirmed by fewer replicas than asked, shown when the session closes;
+    /// stored values that could not be read, shown by the read.
     warnings: Vec<String>,
     /// The key of the last id checked: a request reads and writes the same id, and checking it
     /// again cost a tenth of rsession's work in a request.
@@ -258,12 +260,26 @@ impl Session {
 
     /// The stored data, or empty for a session that does not exist.
     pub fn read(&mut self, id: &[u8], lifetime: i64) -> Result<Vec<u8>> {
-        if let Some((prefetched_id, data)) = self.prefetched.take() {
-            if prefetched_id == id {
-                return Ok(data.unwrap_or_default());
-            }
-        }
-        Ok(self.fetch(id, lifetime)?.unwrap_or_default())
+        let stored = match self.prefetched.take() {
+            Some((prefetched_id, data)) if prefetched_id == id => data,
+            _ => self.fetch(id, lifetime)?,
+        };
+        Ok(self.decoded(id, stored.unwrap_or_default()))
+    }
+
+    /// The session in a stored value (see payload::decode). A value rsession compressed that
+    /// does not decompress is read as an empty session, with a warning: handed to PHP, its
+    /// bytes would fail to decode and PHP would destroy the session anyway, silently.
+    fn decoded(&mut self, id: &[u8], stored: Vec<u8>) -> Vec<u8> {
+        payload::decode(stored).unwrap_or_else(|Undecodable(why)| {
+            self.warnings.push(format!(
+                "rsession: {}: session {}…: its stored value is rsession-compressed but cannot be read ({why}): \
+                 read as an empty session",
+                self.label(),
+                short(id)
+            ));
+            Vec::new()
+        })
     }
 
     /// Strict mode: does this id name a stored session? Fetches (and locks) for the read to
@@ -321,6 +337,8 @@ impl Session {
                 short(id)
             );
         }
+        let data = payload::encode(&self.backend.config.payload, data);
+        let data = &*data;
         let written = match self.take_held(id) {
             Some(held) => {
                 let expire = held.lock.expire;
@@ -346,7 +364,8 @@ impl Session {
         }
     }
 
-    /// Warnings about writes that were done but not as durably as asked, for close to show.
+    /// Warnings for the operator: writes done less durably than asked, values that could not
+    /// be read.
     pub fn take_warnings(&mut self) -> Vec<String> {
         std::mem::take(&mut self.warnings)
     }
@@ -374,7 +393,8 @@ impl Session {
         };
         match outcome {
             Unlocked::ValueMissing => {
-                let written = self.call(|store| store.set(&key, data, ttl));
+                let data = payload::encode(&self.backend.config.payload, data);
+                let written = self.call(|store| store.set(&key, &data, ttl));
                 self.written(written)
             }
             // A lost lock over unchanged data loses nothing: its new holder keeps it fresh.

@@ -176,11 +176,16 @@ unsafe extern "C" fn read(
 ) -> zend_result {
     // The value is handed over as raw parts: allocating the zend_string may bail out past
     // memory_limit, and no Rust value with a destructor may be alive then.
+    let mut warnings = guard::Pending::none();
     let data = guard::run("read", None, || {
         // SAFETY: PHP's contract for read.
-        let data = unsafe { session(mod_data) }?.read(unsafe { bytes(key) }, maxlifetime)?;
+        let session = unsafe { session(mod_data) }?;
+        let data = session.read(unsafe { bytes(key) }, maxlifetime)?;
+        // A stored value that could not be read: said now, next to what PHP does with the session.
+        warnings = guard::Pending::new(session.take_warnings().join("\n"));
         Ok(Some(RawBytes::from(data)))
     });
+    guard::emit(E_WARNING, warnings);
     let Some(data) = data else {
         return ZEND_RESULT_CODE_FAILURE;
     };

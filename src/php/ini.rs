@@ -44,7 +44,7 @@ const fn entry(name: &'static CStr, default: &'static CStr) -> IniEntryDef {
     }
 }
 
-pub static ENTRIES: IniEntryDefs<8> = IniEntryDefs::new([
+pub static ENTRIES: IniEntryDefs<11> = IniEntryDefs::new([
     entry(c"rsession.connect_timeout", c"1"),
     entry(c"rsession.read_timeout", c"1"),
     entry(c"rsession.early_refresh", c"0"),
@@ -52,6 +52,9 @@ pub static ENTRIES: IniEntryDefs<8> = IniEntryDefs::new([
     entry(c"rsession.lock_expire", c"0"),
     entry(c"rsession.lock_wait_timeout", c"0"),
     entry(c"rsession.lock_timeout_readonly", c"0"),
+    entry(c"rsession.compression", c"none"),
+    entry(c"rsession.compression_level", c"0"),
+    entry(c"rsession.compression_threshold", c"1024"),
     IniEntryDef::end(),
 ]);
 
@@ -77,8 +80,8 @@ fn raw<R>(name: &CStr, f: impl FnOnce(Option<&[u8]>) -> R) -> R {
 
 /// The settings `values()` reads, in the order of `IniValues`'s fields (see `fields`): first
 /// rsession's own (`OWN` of them, whose changes `CHANGES` counts), then PHP's.
-const OWN: usize = 7;
-const NAMES: [&CStr; 9] = [
+const OWN: usize = 10;
+const NAMES: [&CStr; 12] = [
     c"rsession.connect_timeout",
     c"rsession.read_timeout",
     c"rsession.early_refresh",
@@ -86,11 +89,14 @@ const NAMES: [&CStr; 9] = [
     c"rsession.lock_expire",
     c"rsession.lock_wait_timeout",
     c"rsession.lock_timeout_readonly",
+    c"rsession.compression",
+    c"rsession.compression_level",
+    c"rsession.compression_threshold",
     c"max_execution_time",
     c"session.sid_length",
 ];
 
-fn fields(v: &IniValues) -> [&str; 9] {
+fn fields(v: &IniValues) -> [&str; 12] {
     [
         &v.connect_timeout,
         &v.read_timeout,
@@ -99,6 +105,9 @@ fn fields(v: &IniValues) -> [&str; 9] {
         &v.lock_expire,
         &v.lock_wait_timeout,
         &v.lock_timeout_readonly,
+        &v.compression,
+        &v.compression_level,
+        &v.compression_threshold,
         &v.max_execution_time,
         &v.sid_length,
     ]
@@ -128,7 +137,7 @@ pub fn values() -> Rc<IniValues> {
                 return values.clone();
             }
         }
-        let [connect_timeout, read_timeout, early_refresh, locking, lock_expire, lock_wait_timeout, lock_timeout_readonly, max_execution_time, sid_length] =
+        let [connect_timeout, read_timeout, early_refresh, locking, lock_expire, lock_wait_timeout, lock_timeout_readonly, compression, compression_level, compression_threshold, max_execution_time, sid_length] =
             NAMES.map(|name| get(name).unwrap_or_default());
         let values = Rc::new(IniValues {
             connect_timeout,
@@ -138,6 +147,9 @@ pub fn values() -> Rc<IniValues> {
             lock_expire,
             lock_wait_timeout,
             lock_timeout_readonly,
+            compression,
+            compression_level,
+            compression_threshold,
             max_execution_time,
             sid_length,
         });
