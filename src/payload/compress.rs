@@ -34,6 +34,14 @@ impl Algorithm {
         }
     }
 
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Lzf => "lzf",
+            Algorithm::Lz4 => "lz4",
+            Algorithm::Zstd => "zstd",
+        }
+    }
+
     fn code(self) -> u8 {
         match self {
             Algorithm::Lzf => 1,
@@ -90,8 +98,12 @@ pub fn open(stored: &[u8]) -> Result<Vec<u8>, String> {
         }
         Algorithm::Zstd => zstd::bulk::decompress(body, len).ok(),
     };
-    out.filter(|out| out.len() == len)
-        .ok_or_else(|| format!("its {algorithm:?} data does not decompress to {len} bytes"))
+    out.filter(|out| out.len() == len).ok_or_else(|| {
+        format!(
+            "its {} data does not decompress to {len} bytes",
+            algorithm.name()
+        )
+    })
 }
 
 #[cfg(test)]
