@@ -79,6 +79,24 @@ try {
         echo str_replace($dir, 'DIR', rs_warnings()[0] ?? 'NO WARNING'), "\n";
     }
 
+    echo "== compressed, then sealed\n";
+    ini_set('rsession.encryption_key_file', "$dir/rotated.keys");
+    $big = str_repeat('lorem ipsum dolor sit amet, ', 400);
+    $sizes = [];
+    foreach (['none', 'zstd'] as $compression) {
+        ini_set('rsession.compression', $compression);
+        $cid = rs_new_id('crypt');
+        rs_start(rs_path(), $cid);
+        $_SESSION['text'] = $big;
+        session_write_close();
+        $sizes[$compression] = strlen($stored($cid));
+        ini_set('rsession.compression', 'none');
+        rs_start(rs_path(), $cid);
+        echo "$compression: sealed: ", var_export(str_starts_with($stored($cid), "\0RSE"), true), ", read back: ", var_export(($_SESSION['text'] ?? '') === $big, true), "\n";
+        session_write_close();
+    }
+    echo "compressed before sealing: ", var_export($sizes['zstd'] < $sizes['none'] / 10, true), "\n";
+
     echo "== memcached\n";
     ini_set('rsession.encryption_key_file', "$dir/rotated.keys");
     $mid = rs_new_id('crypt');
@@ -127,6 +145,10 @@ bool(false)
 session_start(): rsession: rsession.encryption_key_file "DIR/missing.keys": cannot read: No such file or directory (os error 2)
 bool(false)
 session_start(): rsession: rsession.encryption_key_file "DIR/short.keys": line 1: a key is 32 bytes (256 bits), this one is 16 (make one with: head -c 32 /dev/urandom | base64)
+== compressed, then sealed
+none: sealed: true, read back: true
+zstd: sealed: true, read back: true
+compressed before sealing: true
 == memcached
 stored sealed: true
 read back: secret-4111

@@ -1,14 +1,14 @@
 //! The session handler's logic, one request's worth, over any store: PHP's contract mapped to
 //! the fewest round trips, with the session locked from read to write when locking is on.
 
-use std::{fmt, sync::Arc, time::Duration};
+use std::{borrow::Cow, fmt, sync::Arc, time::Duration};
 
 use anyhow::{anyhow, bail, Result};
 
 use crate::{
     janitor,
     lock::{self, Attempt, Lock},
-    payload::encrypt,
+    payload::{self, encrypt, Undecodable},
     registry::Backend,
     session_id,
     store::{NotReplicated, Refused, Store, Ttl, Unlocked},
@@ -60,7 +60,8 @@ pub struct Session {
     read_only: Option<Vec<u8>>,
     /// Settings that work but look wrong, for the operator, shown when the session closes.
     notices: Vec<String>,
-    /// Writes done but confirmed by fewer replicas than asked, shown when the session closes.
+    /// Writes done but confirmed by fewer replicas than asked, shown when the session closes;
+    /// stored values that could not be read, shown by the read.
     warnings: Vec<String>,
     /// The key of the last id checked: a request reads and writes the same id, and checking it
     /// again cost a tenth of rsession's work in a request.
@@ -263,13 +264,15 @@ impl Session {
             Some((prefetched_id, data)) if prefetched_id == id => data,
             _ => self.fetch(id, lifetime)?,
         };
-        Ok(self.opened(id, stored.unwrap_or_default()))
+        let opened = self.opened(id, stored.unwrap_or_default());
+        Ok(self.decoded(id, opened))
     }
 
-    /// The stored value as PHP wrote it: opened, if it was sealed (rsession.encryption_key_file).
-    /// One that does not open (another key, tampered with, copied from another id, or the key
-    /// file no longer set) is read as an empty session, with a warning: handed to PHP, it would
-    /// fail to decode, and PHP would destroy the stored session with it.
+    /// The stored value as rsession wrote it: opened, if it was sealed
+    /// (rsession.encryption_key_file). One that does not open (another key, tampered with,
+    /// copied from another id, or the key file no longer set) is read as an empty session, with
+    /// a warning: handed to PHP, it would fail to decode, and PHP would destroy the stored
+    /// session with it.
     fn opened(&mut self, id: &[u8], stored: Vec<u8>) -> Vec<u8> {
         if !encrypt::is_sealed(&stored) {
             return stored;
@@ -281,6 +284,21 @@ impl Session {
         opened.unwrap_or_else(|why| {
             self.warnings.push(format!(
                 "rsession: {}: session {}…: read as empty: {why}",
+                self.label(),
+                short(id)
+            ));
+            Vec::new()
+        })
+    }
+
+    /// The session in a stored (and opened) value (see payload::decode). A value rsession
+    /// compressed that does not decompress is read as an empty session, with a warning: handed
+    /// to PHP, its bytes would fail to decode and PHP would destroy the session anyway, silently.
+    fn decoded(&mut self, id: &[u8], stored: Vec<u8>) -> Vec<u8> {
+        payload::decode(stored).unwrap_or_else(|Undecodable(why)| {
+            self.warnings.push(format!(
+                "rsession: {}: session {}…: its stored value is rsession-compressed but cannot be read ({why}): \
+                 read as an empty session",
                 self.label(),
                 short(id)
             ));
@@ -346,16 +364,8 @@ impl Session {
         if let Some(max) = self.backend.config.max_size.filter(|max| data.len() > *max) {
             return Err(self.oversized(id, &key, data.len(), max));
         }
-        let sealed;
-        let data = match &self.backend.config.encryption {
-            Some(encryption) => {
-                sealed = encryption.keys.seal(id, data).map_err(|e| {
-                    anyhow!("{}: session {}…: not saved: {e}", self.label(), short(id))
-                })?;
-                &sealed[..]
-            }
-            None => data,
-        };
+        let data = self.stored_form(id, data)?;
+        let data = &*data;
         let written = match self.take_held(id) {
             Some(held) => {
                 let expire = held.lock.expire;
@@ -368,6 +378,20 @@ impl Session {
             None => self.call(|store| store.set(&key, data, ttl)),
         };
         self.written(written)
+    }
+
+    /// What the store keeps for `data`: compressed (rsession.compression), then sealed
+    /// (rsession.encryption_key_file); `data` itself, uncopied, when neither is set.
+    fn stored_form<'a>(&self, id: &[u8], data: &'a [u8]) -> Result<Cow<'a, [u8]>> {
+        let encoded = payload::encode(&self.backend.config.payload, data);
+        match &self.backend.config.encryption {
+            Some(encryption) => encryption
+                .keys
+                .seal(id, &encoded)
+                .map(Cow::Owned)
+                .map_err(|e| anyhow!("{}: session {}…: not saved: {e}", self.label(), short(id))),
+            None => Ok(encoded),
+        }
     }
 
     /// A session over rsession.max_size: not written, so the one stored before stays; its lock
@@ -401,7 +425,8 @@ impl Session {
         }
     }
 
-    /// Warnings about writes that were done but not as durably as asked, for close to show.
+    /// Warnings for the operator: writes done less durably than asked, values that could not
+    /// be read.
     pub fn take_warnings(&mut self) -> Vec<String> {
         std::mem::take(&mut self.warnings)
     }
@@ -429,7 +454,8 @@ impl Session {
         };
         match outcome {
             Unlocked::ValueMissing => {
-                let written = self.call(|store| store.set(&key, data, ttl));
+                let data = self.stored_form(id, data)?;
+                let written = self.call(|store| store.set(&key, &data, ttl));
                 self.written(written)
             }
             // A lost lock over unchanged data loses nothing: its new holder keeps it fresh.

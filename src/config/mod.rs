@@ -14,7 +14,7 @@ pub use save_path::{
 
 use crate::{
     lock::LockSettings,
-    payload::encrypt::Encryption,
+    payload::{encrypt::Encryption, Algorithm, PayloadSettings, DEFAULT_THRESHOLD},
     store::{
         memcached::{LOCK_INFIX, MAX_KEY_LEN as MEMCACHED_MAX_KEY_LEN},
         tls::TlsConfig,
@@ -45,6 +45,9 @@ pub struct IniValues {
     pub lock_timeout_readonly: String,
     pub max_size: String,
     pub encryption_key_file: String,
+    pub compression: String,
+    pub compression_level: String,
+    pub compression_threshold: String,
     /// PHP's own `max_execution_time`: a request cannot outlive it, so neither need its lock.
     pub max_execution_time: String,
     /// PHP's own `session.sid_length`: with the prefix, the length of every key.
@@ -159,6 +162,8 @@ pub struct SessionConfig {
     pub max_size: Option<usize>,
     /// rsession.encryption_key_file: the keys that seal sessions at rest (`None`: clear).
     pub encryption: Option<Encryption>,
+    /// How session data is written (compressed or not).
+    pub payload: PayloadSettings,
     /// Settings that work but look like mistakes, to tell the operator once.
     pub notices: Vec<String>,
 }
@@ -320,6 +325,40 @@ fn lock_settings(ini: &IniValues) -> Result<Option<LockSettings>, String> {
     }))
 }
 
+/// rsession.compression, rsession.compression_level and rsession.compression_threshold.
+fn payload_settings(ini: &IniValues) -> Result<PayloadSettings, String> {
+    let compression = Algorithm::parse(&ini.compression).ok_or_else(|| {
+        format!(
+            "rsession.compression \"{}\" is not a known compression (use none, lzf, lz4 or zstd)",
+            ini.compression
+        )
+    })?;
+    let level = match ini.compression_level.trim() {
+        "" => 0,
+        text => match text.parse::<i32>() {
+            Ok(level @ 0..=22) => level,
+            _ => {
+                return Err(format!(
+                    "rsession.compression_level \"{text}\" is not a zstd level (0 for zstd's default, 1 to 22)"
+                ))
+            }
+        },
+    };
+    let threshold = match ini.compression_threshold.trim() {
+        "" => DEFAULT_THRESHOLD,
+        text => text.parse::<usize>().map_err(|_| {
+            format!(
+                "rsession.compression_threshold \"{text}\" is not a number of bytes (0 or more)"
+            )
+        })?,
+    };
+    Ok(PayloadSettings {
+        compression,
+        level,
+        threshold,
+    })
+}
+
 /// Builds the configuration a request uses: one store from one entry, or Redis hosts from
 /// several (memcached lists its nodes in one entry).
 pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String> {
@@ -332,6 +371,7 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
         "" => None,
         path => Some(Encryption::load(path, "rsession.encryption_key_file")?),
     };
+    let payload = payload_settings(ini)?;
 
     let endpoints = save_path::parse(save_path).map_err(|e| e.to_string())?;
     let entry_error = |n: usize, reason: &str| {
@@ -370,6 +410,7 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
             lock,
             max_size,
             encryption,
+            payload,
             notices,
         });
     }
@@ -429,6 +470,7 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
         lock,
         max_size,
         encryption,
+        payload,
         notices,
     })
 }
@@ -641,6 +683,45 @@ mod tests {
             e,
             "rsession.early_refresh \"maybe\" is not a boolean (use 1/0, on/off)"
         );
+    }
+
+    #[test]
+    fn compression_settings_parse_or_name_the_setting() {
+        let with = |compression: &str, level: &str, threshold: &str| {
+            resolve(
+                "redis://h",
+                &IniValues {
+                    compression: compression.into(),
+                    compression_level: level.into(),
+                    compression_threshold: threshold.into(),
+                    ..Default::default()
+                },
+            )
+        };
+        assert_eq!(
+            with("", "", "").unwrap().payload,
+            PayloadSettings::default()
+        );
+        let p = with("ZSTD", "19", "0").unwrap().payload;
+        assert_eq!(
+            (p.compression, p.level, p.threshold),
+            (Some(Algorithm::Zstd), 19, 0)
+        );
+        assert_eq!(
+            with("lz4", "", "").unwrap().payload.compression,
+            Some(Algorithm::Lz4)
+        );
+        assert_eq!(with("none", "", "").unwrap().payload.compression, None);
+        assert_eq!(
+            with("gzip", "", "").unwrap_err(),
+            "rsession.compression \"gzip\" is not a known compression (use none, lzf, lz4 or zstd)"
+        );
+        assert!(with("zstd", "23", "")
+            .unwrap_err()
+            .starts_with("rsession.compression_level \"23\""));
+        assert!(with("zstd", "", "1k")
+            .unwrap_err()
+            .starts_with("rsession.compression_threshold \"1k\""));
     }
 
     /// A file of the test's own in the temp directory, removed when dropped.

@@ -178,11 +178,10 @@ unsafe extern "C" fn read(
     // memory_limit, and no Rust value with a destructor may be alive then.
     let mut warnings = guard::Pending::none();
     let data = guard::run("read", None, || {
-        // SAFETY: PHP's contract for read.
-        let session = unsafe { session(mod_data) }?;
-        // SAFETY: as above: `key` is the live session id PHP passed in.
-        let data = session.read(unsafe { bytes(key) }, maxlifetime)?;
-        // E.g. a value that did not decrypt, read as an empty session: said now.
+        // SAFETY: PHP's contract for read (both unsafe calls).
+        let (session, key) = unsafe { (session(mod_data)?, bytes(key)) };
+        let data = session.read(key, maxlifetime)?;
+        // A stored value that could not be read: said now, next to what PHP does with the session.
         warnings = guard::Pending::new(session.take_warnings().join("\n"));
         Ok(Some(RawBytes::from(data)))
     });

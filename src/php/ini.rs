@@ -44,7 +44,7 @@ const fn entry(name: &'static CStr, default: &'static CStr) -> IniEntryDef {
     }
 }
 
-pub static ENTRIES: IniEntryDefs<10> = IniEntryDefs::new([
+pub static ENTRIES: IniEntryDefs<13> = IniEntryDefs::new([
     entry(c"rsession.connect_timeout", c"1"),
     entry(c"rsession.read_timeout", c"1"),
     entry(c"rsession.early_refresh", c"0"),
@@ -54,6 +54,9 @@ pub static ENTRIES: IniEntryDefs<10> = IniEntryDefs::new([
     entry(c"rsession.lock_timeout_readonly", c"0"),
     entry(c"rsession.max_size", c"0"),
     entry(c"rsession.encryption_key_file", c""),
+    entry(c"rsession.compression", c"none"),
+    entry(c"rsession.compression_level", c"0"),
+    entry(c"rsession.compression_threshold", c"1024"),
     IniEntryDef::end(),
 ]);
 
@@ -79,8 +82,8 @@ fn raw<R>(name: &CStr, f: impl FnOnce(Option<&[u8]>) -> R) -> R {
 
 /// The settings `values()` reads, in the order of `IniValues`'s fields (see `fields`): first
 /// rsession's own (`OWN` of them, whose changes `CHANGES` counts), then PHP's.
-const OWN: usize = 9;
-const NAMES: [&CStr; 11] = [
+const OWN: usize = 12;
+const NAMES: [&CStr; 14] = [
     c"rsession.connect_timeout",
     c"rsession.read_timeout",
     c"rsession.early_refresh",
@@ -90,11 +93,14 @@ const NAMES: [&CStr; 11] = [
     c"rsession.lock_timeout_readonly",
     c"rsession.max_size",
     c"rsession.encryption_key_file",
+    c"rsession.compression",
+    c"rsession.compression_level",
+    c"rsession.compression_threshold",
     c"max_execution_time",
     c"session.sid_length",
 ];
 
-fn fields(v: &IniValues) -> [&str; 11] {
+fn fields(v: &IniValues) -> [&str; 14] {
     [
         &v.connect_timeout,
         &v.read_timeout,
@@ -105,6 +111,9 @@ fn fields(v: &IniValues) -> [&str; 11] {
         &v.lock_timeout_readonly,
         &v.max_size,
         &v.encryption_key_file,
+        &v.compression,
+        &v.compression_level,
+        &v.compression_threshold,
         &v.max_execution_time,
         &v.sid_length,
     ]
@@ -134,7 +143,7 @@ pub fn values() -> Rc<IniValues> {
                 return values.clone();
             }
         }
-        let [connect_timeout, read_timeout, early_refresh, locking, lock_expire, lock_wait_timeout, lock_timeout_readonly, max_size, encryption_key_file, max_execution_time, sid_length] =
+        let [connect_timeout, read_timeout, early_refresh, locking, lock_expire, lock_wait_timeout, lock_timeout_readonly, max_size, encryption_key_file, compression, compression_level, compression_threshold, max_execution_time, sid_length] =
             NAMES.map(|name| get(name).unwrap_or_default());
         let values = Rc::new(IniValues {
             connect_timeout,
@@ -146,6 +155,9 @@ pub fn values() -> Rc<IniValues> {
             lock_timeout_readonly,
             max_size,
             encryption_key_file,
+            compression,
+            compression_level,
+            compression_threshold,
             max_execution_time,
             sid_length,
         });
