@@ -38,15 +38,18 @@ use crate::{
 /// 1 = done, 0 = lock not ours, 3 = lock not ours but the data is already what we write (a
 /// retry after a lost reply finds its own write). A refused write (OOM under maxmemory) still
 /// releases the lock and answers the server's error.
-const SET_UNLOCK_LUA: &str = "if redis.call('GET', KEYS[2]) ~= ARGV[1] then \
-       if redis.call('GET', KEYS[1]) == ARGV[2] then return 3 end \
-       return 0 \
-     end \
-     local set = redis.pcall('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) \
-     redis.call('DEL', KEYS[2]) \
-     if type(set) == 'table' and set.err then return set end \
-     return 1";
-static SET_UNLOCK: Lazy<Lua> = Lazy::new(|| Lua::new(SET_UNLOCK_LUA));
+static SET_UNLOCK: Lazy<Lua> = Lazy::new(|| {
+    Lua::new(
+        "if redis.call('GET', KEYS[2]) ~= ARGV[1] then \
+           if redis.call('GET', KEYS[1]) == ARGV[2] then return 3 end \
+           return 0 \
+         end \
+         local set = redis.pcall('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) \
+         redis.call('DEL', KEYS[2]) \
+         if type(set) == 'table' and set.err then return set end \
+         return 1",
+    )
+});
 
 /// ARGV[2] = new expiry in seconds, or 0 for release only. 1 = released, 2 = released, but no
 /// value to refresh, 0 = lock not ours.
@@ -88,8 +91,17 @@ static DELETE_UNLOCK: Lazy<Lua> = Lazy::new(|| {
 
 /// Releases the lock (KEYS[1]) if it holds our token (ARGV[1]). Sent as a plain EVAL, without
 /// waiting for its reply, down a connection whose reply went missing (see `run_holding`).
-const RELEASE: &str =
-    "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 0";
+static RELEASE: Lazy<Lua> = Lazy::new(|| {
+    Lua::new(
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 0",
+    )
+});
+
+/// `RELEASE` of `lock`, the script whole: for a connection whose replies cannot be waited for,
+/// where a NOSCRIPT could not be answered.
+fn release_cmd(lock: &Lock) -> redis::Cmd {
+    RELEASE.key(&lock.key).arg(&lock.token).eval_cmd()
+}
 
 fn unlocked(code: i64) -> Unlocked {
     match code {
@@ -124,15 +136,22 @@ pub struct RedisStore {
 }
 
 pub struct RedisConnector {
-    address: Address,
-    /// Redis Cluster: the seed nodes.
-    cluster: Option<Vec<Address>>,
-    tls: Option<TlsConfig>,
+    route: Route,
     username: Option<String>,
     password: Option<String>,
     database: i64,
-    /// Redis Sentinel: the master is asked of the sentinels, not `address`.
-    sentinel: Option<Discovery>,
+}
+
+/// Where a new connection goes: the modes differ only here.
+enum Route {
+    Server {
+        address: Address,
+        tls: Option<TlsConfig>,
+    },
+    /// The master the sentinels name.
+    Sentinel(Discovery),
+    /// A cluster, through its seed nodes.
+    Cluster(Vec<Address>),
 }
 
 impl Connector for RedisConnector {
@@ -147,13 +166,13 @@ impl Connector for RedisConnector {
             password: self.password.as_deref(),
             database: self.database,
         };
-        if let Some(seeds) = &self.cluster {
-            return cluster::connect(seeds, &login, timeouts).map(|c| Link::Cluster(Box::new(c)));
-        }
-        match &self.sentinel {
-            Some(sentinel) => sentinel.connect(&login, timeouts).map(Link::Server),
-            None => {
-                Conn::connect(&self.address, self.tls.as_ref(), &login, timeouts).map(Link::Server)
+        match &self.route {
+            Route::Server { address, tls } => {
+                Conn::connect(address, tls.as_ref(), &login, timeouts).map(Link::Server)
+            }
+            Route::Sentinel(sentinel) => sentinel.connect(&login, timeouts).map(Link::Server),
+            Route::Cluster(seeds) => {
+                cluster::connect(seeds, &login, timeouts).map(|c| Link::Cluster(Box::new(c)))
             }
         }
     }
@@ -174,7 +193,7 @@ impl Connector for RedisConnector {
         // failover lost makes the owner-checked write answer "lock lost", not overwrite. (A
         // script that only reads on the demoted master, e.g. the release of a lock it no longer
         // has, answers as a replica would; the next write moves the connection.)
-        if self.sentinel.is_some()
+        if matches!(self.route, Route::Sentinel(_))
             && matches!(
                 e.kind(),
                 ErrorKind::Server(ServerErrorKind::ReadOnly | ServerErrorKind::MasterDown)
@@ -208,14 +227,19 @@ impl Connector for RedisConnector {
 
 /// The pool for `cfg`'s server, database and user (its timeouts play no part).
 pub fn pool(cfg: &RedisConfig, threads: Arc<ScheduledThreadPool>) -> Result<Arc<RedisPool>> {
+    let route = match (&cfg.cluster, &cfg.sentinel) {
+        (Some(seeds), _) => Route::Cluster(seeds.clone()),
+        (None, Some(sentinel)) => Route::Sentinel(Discovery::new(sentinel.clone())),
+        (None, None) => Route::Server {
+            address: cfg.address.clone(),
+            tls: cfg.tls.clone(),
+        },
+    };
     let connector = RedisConnector {
-        address: cfg.address.clone(),
-        cluster: cfg.cluster.clone(),
-        tls: cfg.tls.clone(),
+        route,
         username: cfg.username.clone(),
         password: cfg.password.clone(),
         database: cfg.database,
-        sentinel: cfg.sentinel.clone().map(Discovery::new),
     };
     Ok(Arc::new(LazyPool::new(
         connector,
@@ -330,13 +354,7 @@ impl RedisStore {
             let reply = f(c);
             if let Err(e) = &reply {
                 if !matches!(e.kind(), ErrorKind::Server(_) | ErrorKind::Extension) {
-                    let release = redis::cmd("EVAL")
-                        .arg(RELEASE)
-                        .arg(1)
-                        .arg(&lock.key)
-                        .arg(&lock.token)
-                        .get_packed_command();
-                    c.send_without_reply(&release);
+                    c.send_without_reply(&release_cmd(lock).get_packed_command());
                 }
             }
             reply
@@ -474,12 +492,7 @@ impl Store for RedisStore {
             match data {
                 Value::ServerError(e) => {
                     if mine {
-                        let _ = redis::cmd("EVAL")
-                            .arg(RELEASE)
-                            .arg(1)
-                            .arg(&lock.key)
-                            .arg(&lock.token)
-                            .query::<i64>(c);
+                        let _ = release_cmd(lock).query::<i64>(c);
                     }
                     Err(e.into())
                 }
@@ -513,14 +526,13 @@ impl Store for RedisStore {
                 .map_err(|e| self.explain_refusal(e, value.len()));
         }
         // The script in full (EVAL): a pipelined EVALSHA could not fall back on NOSCRIPT.
-        let mut batch = redis::cmd("EVAL")
-            .arg(SET_UNLOCK_LUA)
-            .arg(2)
-            .arg(key)
-            .arg(&lock.key)
+        let mut batch = SET_UNLOCK
+            .key(key)
+            .key(&lock.key)
             .arg(&lock.token)
             .arg(value)
             .arg(ttl)
+            .eval_cmd()
             .get_packed_command();
         batch.extend(self.wait_command());
         let (unlocked, confirmed) = self
