@@ -17,6 +17,7 @@ use crate::{
     payload::{encrypt::Encryption, Algorithm, PayloadSettings, DEFAULT_THRESHOLD},
     store::{
         memcached::{LOCK_INFIX, MAX_KEY_LEN as MEMCACHED_MAX_KEY_LEN},
+        redis::hash_tag,
         tls::TlsConfig,
     },
 };
@@ -254,11 +255,7 @@ fn check_memcached_key_room(prefix: &str, sid_length: &str, locking: bool) -> Re
 /// `store::redis::cluster::lock_key`). That is possible unless the prefix holds a `}` that
 /// closes no `{hash tag}`: a tag around the whole key would then end early.
 fn cluster_lock_room(prefix: &str) -> Result<(), String> {
-    let closes_tag = |p: &str| {
-        p.find('{')
-            .is_some_and(|open| p[open + 1..].find('}').is_some_and(|n| n > 0))
-    };
-    if prefix.contains('}') && !closes_tag(prefix) {
+    if prefix.contains('}') && hash_tag(prefix.as_bytes()).is_none() {
         return Err(format!(
             "prefix {} holds a '}}' outside a {{hash tag}}: in a Redis Cluster the session's lock could not be put in its data's hash slot; remove the '}}' or make the prefix a complete tag such as {{sessions}}:",
             text::quote(prefix.as_bytes(), 64)

@@ -149,12 +149,13 @@ impl Connect for Node {
             password: settings.password(),
             database: 0,
         };
+        let name = address.to_string();
         let connect = CONNECT_TIMEOUT
             .get()
             .or(timeout)
             .unwrap_or(Duration::from_secs(1));
         if SETTING_UP.get() {
-            if let Some(left) = stalled(&address.to_string()) {
+            if let Some(left) = stalled(&name) {
                 return Err(RedisError::from((
                     ErrorKind::Client,
                     "node failed",
@@ -170,14 +171,11 @@ impl Connect for Node {
             read: connect,
         };
         let connected = Conn::connect(&address, None, &login, &timeouts);
-        mark_stalled(
-            &address.to_string(),
-            matches!(&connected, Err(e) if e.is_timeout()),
-        );
+        mark_stalled(&name, matches!(&connected, Err(e) if e.is_timeout()));
         match connected {
             Ok(conn) => Ok(Node {
                 conn,
-                address: address.to_string(),
+                address: name,
                 read_timeout: Cell::new(connect),
             }),
             // A node that does not answer in time is not retried at once: the next request
@@ -346,7 +344,7 @@ pub fn connect(
 }
 
 /// The part of `key` Redis hashes to its slot: the first `{...}` that holds something.
-fn hash_tag(key: &[u8]) -> Option<&[u8]> {
+pub fn hash_tag(key: &[u8]) -> Option<&[u8]> {
     let open = key.iter().position(|&b| b == b'{')?;
     let len = key[open + 1..].iter().position(|&b| b == b'}')?;
     (len > 0).then(|| &key[open + 1..open + 1 + len])

@@ -15,6 +15,7 @@ mod link;
 mod lua;
 mod sentinel;
 
+pub use self::cluster::hash_tag;
 use self::{
     conn::{Conn, Login},
     link::Link,
