@@ -281,14 +281,7 @@ impl Session {
             Some(encryption) => encryption.keys.open(id, &stored),
             None => Err("it is encrypted, and rsession.encryption_key_file is not set".into()),
         };
-        opened.unwrap_or_else(|why| {
-            self.warnings.push(format!(
-                "rsession: {}: session {}…: read as empty: {why}",
-                self.label(),
-                short(id)
-            ));
-            Vec::new()
-        })
+        opened.unwrap_or_else(|why| self.read_as_empty(id, &format!("read as empty: {why}")))
     }
 
     /// The session in a stored (and opened) value (see payload::decode). A value rsession
@@ -296,14 +289,25 @@ impl Session {
     /// to PHP, its bytes would fail to decode and PHP would destroy the session anyway, silently.
     fn decoded(&mut self, id: &[u8], stored: Vec<u8>) -> Vec<u8> {
         payload::decode(stored).unwrap_or_else(|Undecodable(why)| {
-            self.warnings.push(format!(
-                "rsession: {}: session {}…: its stored value is rsession-compressed but cannot be read ({why}): \
-                 read as an empty session",
-                self.label(),
-                short(id)
-            ));
-            Vec::new()
+            self.read_as_empty(
+                id,
+                &format!(
+                    "its stored value is rsession-compressed but cannot be read ({why}): read as \
+                     an empty session"
+                ),
+            )
         })
+    }
+
+    /// An empty session in place of a stored value that cannot be read, with the warning that
+    /// says why (`what`), shown by the read.
+    fn read_as_empty(&mut self, id: &[u8], what: &str) -> Vec<u8> {
+        self.warnings.push(format!(
+            "rsession: {}: session {}…: {what}",
+            self.label(),
+            short(id)
+        ));
+        Vec::new()
     }
 
     /// Strict mode: does this id name a stored session? Fetches (and locks) for the read to
