@@ -177,9 +177,8 @@ impl Socket {
                 Stream::Tls(t) if t.is_handshaking() => Wait::Receive,
                 _ => return Ok(socket),
             };
-            match socket.arm(wait).and_then(|()| socket.tls_step(wait)) {
+            match socket.tls_step(wait) {
                 Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if timed_out(e.kind()) => {
                     return Err(io::Error::new(
                         io::ErrorKind::TimedOut,
@@ -193,12 +192,18 @@ impl Socket {
         }
     }
 
-    /// One TLS system call: sends the records ready, or receives and processes some.
+    /// One TLS system call, armed to end at the deadline: sends the records ready, or receives
+    /// and processes some. An interrupted call did nothing and counts as a step.
     fn tls_step(&mut self, wait: Wait) -> io::Result<()> {
-        match (&mut self.stream, wait) {
+        self.arm(wait)?;
+        let stepped = match (&mut self.stream, wait) {
             (Stream::Tls(t), Wait::Send) => t.send_records(),
             (Stream::Tls(t), Wait::Receive) => t.receive_records(),
             _ => Err(io::ErrorKind::Unsupported.into()),
+        };
+        match stepped {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
+            other => other,
         }
     }
 
@@ -287,14 +292,7 @@ impl Socket {
                 }
                 return Ok(());
             }
-            match self
-                .arm(Wait::Send)
-                .and_then(|()| self.tls_step(Wait::Send))
-            {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
+            self.tls_step(Wait::Send)?;
         }
     }
 
@@ -313,11 +311,7 @@ impl Socket {
                 true => Wait::Send,
                 false => Wait::Receive,
             };
-            match self.arm(wait).and_then(|()| self.tls_step(wait)) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
+            self.tls_step(wait)?;
         }
     }
 
