@@ -55,6 +55,23 @@ impl Algorithm {
             .into_iter()
             .find(|a| a.code() == code)
     }
+
+    /// `body` decompressed, if it gives exactly `len` bytes (the caller bounds `len`): for
+    /// rsession's own values and phpredis's alike.
+    pub fn decompress(self, body: &[u8], len: usize) -> Option<Vec<u8>> {
+        let out = match self {
+            Algorithm::Lzf => lzf::decompress(body, len),
+            Algorithm::Lz4 => {
+                let mut out = vec![0; len];
+                lz4_flex::block::decompress_into(body, &mut out)
+                    .ok()
+                    .filter(|&n| n == len)
+                    .map(|_| out)
+            }
+            Algorithm::Zstd => zstd::bulk::decompress(body, len).ok(),
+        };
+        out.filter(|out| out.len() == len)
+    }
 }
 
 /// `data` compressed with `algorithm`, header first; `None` when that would not be smaller
@@ -86,19 +103,7 @@ pub fn open(stored: &[u8]) -> Result<Vec<u8>, String> {
             "it claims {len} bytes uncompressed, over the {MAX_DECODED} bytes rsession accepts"
         ));
     }
-    let body = &stored[HEADER..];
-    let out = match algorithm {
-        Algorithm::Lzf => lzf::decompress(body, len),
-        Algorithm::Lz4 => {
-            let mut out = vec![0; len];
-            lz4_flex::block::decompress_into(body, &mut out)
-                .ok()
-                .filter(|&n| n == len)
-                .map(|_| out)
-        }
-        Algorithm::Zstd => zstd::bulk::decompress(body, len).ok(),
-    };
-    out.filter(|out| out.len() == len).ok_or_else(|| {
+    algorithm.decompress(&stored[HEADER..], len).ok_or_else(|| {
         format!(
             "its {} data does not decompress to {len} bytes",
             algorithm.name()

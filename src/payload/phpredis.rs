@@ -8,7 +8,7 @@
 //!
 //! phpredis itself hands a value that does not decompress to PHP unchanged; so does rsession.
 
-use super::{lzf, MAX_DECODED};
+use super::{lzf, Algorithm, MAX_DECODED};
 
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 /// igbinary's session header (format version 2): an uncompressed igbinary session.
@@ -61,14 +61,9 @@ pub fn decompress(stored: &[u8]) -> Option<Vec<u8>> {
         Candidate::Zstd => {
             let size = zstd::zstd_safe::get_frame_content_size(stored).ok()??;
             let size = usize::try_from(size).ok().filter(|&s| s <= MAX_DECODED)?;
-            let out = zstd::bulk::decompress(stored, size).ok()?;
-            (out.len() == size).then_some(out)
+            Algorithm::Zstd.decompress(stored, size)
         }
-        Candidate::Lz4(len) => {
-            let mut out = vec![0; len];
-            let written = lz4_flex::block::decompress_into(&stored[LZ4_HEADER..], &mut out).ok()?;
-            (written == len).then_some(out)
-        }
+        Candidate::Lz4(len) => Algorithm::Lz4.decompress(&stored[LZ4_HEADER..], len),
         Candidate::Lzf => {
             lzf::decompress(stored, MAX_DECODED).filter(|out| looks_like_session(out))
         }
