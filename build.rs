@@ -50,6 +50,7 @@ fn main() {
         .allowlist_function("zend_ini_string_ex")
         .allowlist_function("display_ini_entries")
         .allowlist_function("zend_unregister_ini_entries")
+        .allowlist_function("php_log_err_with_severity")
         .layout_tests(true)
         .generate()
         .expect("bindgen could not generate the ext/session binding");

@@ -63,8 +63,9 @@ pub fn thread_pool(name: &str) -> Arc<ScheduledThreadPool> {
     pool
 }
 
-/// Installs the fork handlers, once per process (a child inherits them).
-fn register() {
+/// Installs the fork handlers, once per process (a child inherits them): at module startup, so
+/// that they run around every fork, php-fpm's of its workers included.
+pub fn register() {
     REGISTER.call_once(|| {
         // SAFETY: the handlers are plain functions that never unwind (see each).
         unsafe {
@@ -128,8 +129,10 @@ extern "C" fn after_fork_in_parent() {
 
 /// The workers do not exist here, and the registry starts afresh when it sees the fork count
 /// change: the parent's pools and gate are left untouched (leaked), never shut down from here.
+/// The child counts its own requests from zero.
 extern "C" fn after_fork_in_child() {
     FORKS.fetch_add(1, Ordering::Relaxed);
+    crate::stats::restart();
     let _ = std::panic::catch_unwind(|| {
         std::mem::forget(lock(&GATE).take());
         lock(&POOLS).drain(..).for_each(std::mem::forget);

@@ -12,4 +12,5 @@ mod php;
 pub mod registry;
 pub mod session;
 pub mod session_id;
+pub mod stats;
 pub mod store;

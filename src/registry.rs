@@ -10,7 +10,7 @@ use std::{
         atomic::{AtomicU64, Ordering::Relaxed},
         Arc, Mutex, Weak,
     },
-    time::Duration,
+    time::{Duration, SystemTime},
 };
 
 use once_cell::sync::Lazy;
@@ -20,6 +20,7 @@ use crate::{
     config::{self, IniValues, RedisConfig, SessionConfig, StoreConfig},
     config::{Address, Credentials},
     fork_guard,
+    stats::{NodeReport, NodeState},
     store::{
         self,
         memcached::{self, MemcachedStore, NodePool},
@@ -281,6 +282,47 @@ pub fn backend(save_path: &str, ini: &IniValues) -> Result<Arc<Backend>, String>
     };
     reg.last = Some((key.0, key.1, result.clone()));
     hand_out(&result)
+}
+
+/// Every node this process's pools reach, with its state and counts (phpinfo,
+/// rsession_stats()); cluster nodes that new connections leave out for now are added.
+pub fn nodes() -> Vec<NodeReport> {
+    let mut reports: Vec<NodeReport> = {
+        let reg = REGISTRY
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if reg.forks != fork_guard::forks() {
+            return Vec::new(); // the parent's pools: none of this process's
+        }
+        let redis = reg.redis_pools.values().filter_map(Weak::upgrade);
+        let memcached = reg.memcached_pools.values().filter_map(Weak::upgrade);
+        redis
+            .map(|pool| pool.report())
+            .chain(memcached.map(|pool| pool.report()))
+            .collect()
+    };
+    let now = SystemTime::now();
+    reports.extend(
+        store::redis::cluster::stalled_nodes()
+            .into_iter()
+            .map(|(address, left)| NodeReport {
+                name: format!("redis cluster node {address}"),
+                state: NodeState::SkippedUntil(now + left),
+                last_error: Some((now, "did not answer in time".into())),
+                errors: 0,
+                connections_opened: 0,
+            }),
+    );
+    reports.sort_by(|a, b| a.name.cmp(&b.name));
+    // Pools of one server for different users or databases share a name: keep each, told apart.
+    let names: Vec<String> = reports.iter().map(|r| r.name.clone()).collect();
+    for (i, report) in reports.iter_mut().enumerate() {
+        let before = names[..i].iter().filter(|n| **n == names[i]).count();
+        if before > 0 {
+            report.name = format!("{} ({})", names[i], before + 1);
+        }
+    }
+    reports
 }
 
 #[cfg(test)]

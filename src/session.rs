@@ -11,6 +11,7 @@ use crate::{
     payload::{self, encrypt, Undecodable},
     registry::Backend,
     session_id,
+    stats::{self, ErrorKind, Failure, Slow, COUNTERS},
     store::{NotReplicated, Refused, Store, Ttl, Unlocked},
 };
 
@@ -101,6 +102,11 @@ fn release_eventually(store: &dyn Store, held: &Held) {
     });
 }
 
+/// The id in a key the session built as prefix + id.
+fn session_id_of<'a>(key: &'a [u8], prefix: &str) -> &'a [u8] {
+    key.get(prefix.len()..).unwrap_or(key)
+}
+
 /// The start of an id, enough to find it in logs without handing the whole credential to them.
 fn short(id: &[u8]) -> String {
     String::from_utf8_lossy(&id[..id.len().min(8)]).into_owned()
@@ -145,17 +151,46 @@ impl Session {
         }
     }
 
-    /// One store call, unless the store already failed in this request.
+    /// One store call, unless the store already failed in this request. A failure is counted
+    /// once (by what failed), and round trips over rsession.slow_log_ms are logged.
     fn call<T>(&mut self, f: impl FnOnce(&dyn Store) -> Result<T>) -> Result<T> {
         if let Health::Failed(unreported) = &mut self.health {
             return Err(unreported.take().unwrap_or_else(|| AlreadyReported.into()));
         }
-        let result = f(&*self.backend.store);
+        let store = &*self.backend.store;
+        let (result, slow) = stats::timing(self.backend.config.slow_log, || f(store));
+        for round_trip in slow {
+            self.log_slow(round_trip);
+        }
         // A write that fewer replicas confirmed is done: the store is healthy.
-        if result.as_ref().is_err_and(|e| !e.is::<NotReplicated>()) {
+        if let Some(e) = result.as_ref().err().filter(|e| !e.is::<NotReplicated>()) {
             self.health = Health::Failed(None);
+            stats::error(if e.is::<Refused>() {
+                ErrorKind::Refused
+            } else {
+                e.downcast_ref::<Failure>()
+                    .map_or(ErrorKind::Other, |failure| failure.kind)
+            });
         }
         result
+    }
+
+    /// Logs a round trip or lock wait that took longer than rsession.slow_log_ms, with the
+    /// session it was for (the id's start: the whole id is a credential).
+    fn log_slow(&self, slow: Slow) {
+        let id = self
+            .checked
+            .as_deref()
+            .map(|key| session_id_of(key, &self.backend.config.prefix))
+            .unwrap_or_default();
+        stats::log(&format!(
+            "rsession: slow: session {}…: {}: {} took {} ms (rsession.slow_log_ms={})",
+            short(id),
+            slow.node,
+            slow.op,
+            slow.took.as_millis(),
+            self.backend.config.slow_log.unwrap_or_default().as_millis()
+        ));
     }
 
     fn key(&mut self, id: &[u8]) -> Result<Key> {
@@ -206,11 +241,15 @@ impl Session {
             })
         });
         let ((data, taken, waited), candidate) = self.or_abandon(acquired, candidate)?;
+        self.waited_for_lock(waited);
         if taken {
+            stats::count(&COUNTERS.lock_acquisitions);
             self.held = Some(candidate);
         } else if settings.readonly_on_timeout {
+            stats::count(&COUNTERS.lock_timeouts);
             self.read_only = Some(id.to_vec());
         } else {
+            stats::count(&COUNTERS.lock_timeouts);
             bail!(
                 "{}: session {}…: still locked by another request after waiting {:.1}s (rsession.lock_wait_timeout)",
                 self.label(),
@@ -219,6 +258,27 @@ impl Session {
             );
         }
         Ok(data)
+    }
+
+    /// Counts a wait for a lock another request held, and logs it if slow.
+    fn waited_for_lock(&self, waited: Duration) {
+        if waited.is_zero() {
+            return;
+        }
+        stats::count(&COUNTERS.lock_waits);
+        stats::add(&COUNTERS.lock_wait_micros, waited.as_micros() as u64);
+        if self
+            .backend
+            .config
+            .slow_log
+            .is_some_and(|slow| waited > slow)
+        {
+            self.log_slow(Slow {
+                node: self.label().to_owned(),
+                op: "lock wait".into(),
+                took: waited,
+            });
+        }
     }
 
     /// The held lock, if it is on `id`.
@@ -249,6 +309,7 @@ impl Session {
     }
 
     fn lock_lost(&self, id: &[u8], expire: Duration) -> anyhow::Error {
+        stats::count(&COUNTERS.locks_lost);
         anyhow!(
             "{}: session {}…: not saved: its lock expired (after {:?}) before this request wrote, \
              so another request may have changed it since; raise rsession.lock_expire",
@@ -264,6 +325,11 @@ impl Session {
             Some((prefetched_id, data)) if prefetched_id == id => data,
             _ => self.fetch(id, lifetime)?,
         };
+        stats::count(&COUNTERS.reads);
+        stats::add(
+            &COUNTERS.bytes_read,
+            stored.as_ref().map_or(0, Vec::len) as u64,
+        );
         let opened = self.opened(id, stored.unwrap_or_default());
         Ok(self.decoded(id, opened))
     }
@@ -302,6 +368,7 @@ impl Session {
     /// An empty session in place of a stored value that cannot be read, with the warning that
     /// says why (`what`), shown by the read.
     fn read_as_empty(&mut self, id: &[u8], what: &str) -> Vec<u8> {
+        stats::error(ErrorKind::Unreadable);
         self.warnings.push(format!(
             "rsession: {}: session {}…: {what}",
             self.label(),
@@ -381,7 +448,7 @@ impl Session {
             }
             None => self.call(|store| store.set(&key, data, ttl)),
         };
-        self.written(written)
+        self.written(written, data.len())
     }
 
     /// What the store keeps for `data`: compressed (rsession.compression), then sealed
@@ -401,6 +468,7 @@ impl Session {
     /// A session over rsession.max_size: not written, so the one stored before stays; its lock
     /// is released (owner-checked) all the same, so the user's next request does not wait.
     fn oversized(&mut self, id: &[u8], key: &[u8], size: usize, max: usize) -> anyhow::Error {
+        stats::error(ErrorKind::Refused);
         let released = match self.take_held(id) {
             Some(held) => self
                 .unlocking(held, |store, lock| store.touch_unlock(key, None, lock))
@@ -418,15 +486,21 @@ impl Session {
         )
     }
 
-    /// A write's outcome: one that fewer replicas confirmed than asked is done, with a warning.
-    fn written(&mut self, outcome: Result<()>) -> Result<()> {
-        match outcome {
+    /// A write's outcome (of `size` bytes stored): one that fewer replicas confirmed than asked
+    /// is done, with a warning.
+    fn written(&mut self, outcome: Result<()>, size: usize) -> Result<()> {
+        let outcome = match outcome {
             Err(e) if e.is::<NotReplicated>() => {
                 self.warnings.push(format!("rsession: {e}"));
                 Ok(())
             }
             other => other,
+        };
+        if outcome.is_ok() {
+            stats::count(&COUNTERS.writes);
+            stats::add(&COUNTERS.bytes_written, size as u64);
         }
+        outcome
     }
 
     /// Warnings for the operator: writes done less durably than asked, values that could not
@@ -460,20 +534,31 @@ impl Session {
             Unlocked::ValueMissing => {
                 let data = self.stored_form(id, data)?;
                 let written = self.call(|store| store.set(&key, &data, ttl));
-                self.written(written)
+                self.written(written, data.len())
+            }
+            Unlocked::Done => {
+                stats::count(&COUNTERS.touches);
+                Ok(())
             }
             // A lost lock over unchanged data loses nothing: its new holder keeps it fresh.
-            Unlocked::Done | Unlocked::LockLost => Ok(()),
+            Unlocked::LockLost => {
+                stats::count(&COUNTERS.locks_lost);
+                Ok(())
+            }
         }
     }
 
     pub fn destroy(&mut self, id: &[u8]) -> Result<()> {
         self.prefetched = None;
         let key = self.key(id)?;
-        match self.take_held(id) {
+        let destroyed = match self.take_held(id) {
             Some(held) => self.unlocking(held, |store, lock| store.delete_unlock(&key, lock)),
             None => self.call(|store| store.delete(&key)),
+        };
+        if destroyed.is_ok() {
+            stats::count(&COUNTERS.destroys);
         }
+        destroyed
     }
 
     /// Releases a lock still held (session_abort, read_and_close, a failed request). After a
@@ -529,6 +614,7 @@ impl Session {
         let taking = self.call(|store| store.lock_get(&candidate.key, &candidate.lock, None));
         let ((locked, data), candidate) = self.or_abandon(taking, candidate)?;
         if locked {
+            stats::count(&COUNTERS.lock_acquisitions);
             self.held = Some(candidate);
         }
         if data.is_some() {

@@ -49,6 +49,7 @@ pub struct IniValues {
     pub compression: String,
     pub compression_level: String,
     pub compression_threshold: String,
+    pub slow_log_ms: String,
     /// PHP's own `max_execution_time`: a request cannot outlive it, so neither need its lock.
     pub max_execution_time: String,
     /// PHP's own `session.sid_length`: with the prefix, the length of every key.
@@ -165,6 +166,8 @@ pub struct SessionConfig {
     pub encryption: Option<Encryption>,
     /// How session data is written (compressed or not).
     pub payload: PayloadSettings,
+    /// rsession.slow_log_ms: round trips and lock waits longer than this are logged (`None`: off).
+    pub slow_log: Option<Duration>,
     /// Settings that work but look like mistakes, to tell the operator once.
     pub notices: Vec<String>,
 }
@@ -208,6 +211,18 @@ pub fn parse_ini_size(name: &str, value: &str) -> Result<Option<usize>, String> 
             format!("{name} \"{value}\" is not a size in bytes (e.g. 1048576, 512K, 8M; 0 for no limit)")
         })?;
     Ok((bytes > 0).then_some(bytes))
+}
+
+/// rsession.slow_log_ms: whole milliseconds; an empty value or 0 means `None`, off.
+pub fn parse_slow_log_ms(value: &str) -> Result<Option<Duration>, String> {
+    let text = value.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let ms = text.parse::<u32>().map_err(|_| {
+        format!("rsession.slow_log_ms \"{value}\" is not a whole number of milliseconds (0: off)")
+    })?;
+    Ok((ms > 0).then(|| Duration::from_millis(ms.into())))
 }
 
 /// Seconds; an empty value or 0 means `None`, "the default", never "wait forever".
@@ -369,6 +384,7 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
         path => Some(Encryption::load(path, "rsession.encryption_key_file")?),
     };
     let payload = payload_settings(ini)?;
+    let slow_log = parse_slow_log_ms(&ini.slow_log_ms)?;
 
     let endpoints = save_path::parse(save_path).map_err(|e| e.to_string())?;
     let entry_error = |n: usize, reason: &str| {
@@ -408,6 +424,7 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
             max_size,
             encryption,
             payload,
+            slow_log,
             notices,
         });
     }
@@ -468,6 +485,7 @@ pub fn resolve(save_path: &str, ini: &IniValues) -> Result<SessionConfig, String
         max_size,
         encryption,
         payload,
+        slow_log,
         notices,
     })
 }
@@ -498,6 +516,23 @@ mod tests {
             let e = size(bad).unwrap_err();
             assert!(
                 e.contains("rsession.max_size") && e.contains("not a size"),
+                "{bad}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn slow_log_is_whole_milliseconds_and_zero_is_off() {
+        assert_eq!(parse_slow_log_ms(""), Ok(None));
+        assert_eq!(parse_slow_log_ms("0"), Ok(None));
+        assert_eq!(
+            parse_slow_log_ms(" 250 "),
+            Ok(Some(Duration::from_millis(250)))
+        );
+        for bad in ["-1", "1.5", "abc", "99999999999"] {
+            let e = parse_slow_log_ms(bad).unwrap_err();
+            assert!(
+                e.starts_with(&format!("rsession.slow_log_ms \"{bad}\"")),
                 "{bad}: {e}"
             );
         }

@@ -1,5 +1,5 @@
-//! `phpinfo()` / `php --ri rsession`: version, stores, the active save_path (secrets masked)
-//! and every `rsession.*` setting.
+//! `phpinfo()` / `php --ri rsession`: version, stores, the active save_path (secrets masked),
+//! the state of each node this process uses, and every `rsession.*` setting.
 
 use std::ffi::{c_char, CString};
 
@@ -9,7 +9,10 @@ use ext_php_rs::{
 };
 
 use super::{ini, session_ffi::display_ini_entries};
-use crate::config::{self, text::mask_secrets, StoreConfig};
+use crate::{
+    config::{text::mask_secrets, StoreConfig},
+    registry,
+};
 
 pub const STORES: &str =
     "redis (tcp, TLS, unix socket, Sentinel, Cluster), memcached (tcp, unix socket)";
@@ -33,14 +36,19 @@ pub unsafe extern "C" fn module_info(module: *mut ModuleEntry) {
         let masked: Vec<String> = path.split(',').map(|e| mask_secrets(e.trim())).collect();
         row("Active save_path", &masked.join(", "));
         // Where sessions go when they are spread over several Redis servers, with each share.
-        if let Ok(config) = config::resolve(&path, &ini::values()) {
-            match &config.store {
+        // The registry's backend, not a fresh parse: its pools are the ones whose nodes show.
+        if let Ok(backend) = registry::backend(&path, &ini::values()) {
+            match &backend.config.store {
                 StoreConfig::RedisHosts(hosts) => row("Redis hosts", &hosts.describe()),
                 // Which master, cluster or sentinels: what a warning would name.
                 StoreConfig::Redis(redis) => row("Redis", &redis.location()),
                 StoreConfig::Memcached(_) => {}
             }
         }
+    }
+    // This process's nodes (php-fpm: this worker's), and how they fare.
+    for node in registry::nodes() {
+        row(&format!("Node {}", node.name), &node.describe());
     }
     // SAFETY: as above; `module` is the module entry PHP passed in.
     unsafe {

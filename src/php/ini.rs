@@ -44,7 +44,7 @@ const fn entry(name: &'static CStr, default: &'static CStr) -> IniEntryDef {
     }
 }
 
-pub static ENTRIES: IniEntryDefs<13> = IniEntryDefs::new([
+pub static ENTRIES: IniEntryDefs<14> = IniEntryDefs::new([
     entry(c"rsession.connect_timeout", c"1"),
     entry(c"rsession.read_timeout", c"1"),
     entry(c"rsession.early_refresh", c"0"),
@@ -57,6 +57,7 @@ pub static ENTRIES: IniEntryDefs<13> = IniEntryDefs::new([
     entry(c"rsession.compression", c"none"),
     entry(c"rsession.compression_level", c"0"),
     entry(c"rsession.compression_threshold", c"1024"),
+    entry(c"rsession.slow_log_ms", c"0"),
     IniEntryDef::end(),
 ]);
 
@@ -82,8 +83,8 @@ fn raw<R>(name: &CStr, f: impl FnOnce(Option<&[u8]>) -> R) -> R {
 
 /// The settings `values()` reads, in the order of `IniValues`'s fields (see `fields`): first
 /// rsession's own (`OWN` of them, whose changes `CHANGES` counts), then PHP's.
-const OWN: usize = 12;
-const NAMES: [&CStr; 14] = [
+const OWN: usize = 13;
+const NAMES: [&CStr; 15] = [
     c"rsession.connect_timeout",
     c"rsession.read_timeout",
     c"rsession.early_refresh",
@@ -96,11 +97,12 @@ const NAMES: [&CStr; 14] = [
     c"rsession.compression",
     c"rsession.compression_level",
     c"rsession.compression_threshold",
+    c"rsession.slow_log_ms",
     c"max_execution_time",
     c"session.sid_length",
 ];
 
-fn fields(v: &IniValues) -> [&str; 14] {
+fn fields(v: &IniValues) -> [&str; 15] {
     [
         &v.connect_timeout,
         &v.read_timeout,
@@ -114,6 +116,7 @@ fn fields(v: &IniValues) -> [&str; 14] {
         &v.compression,
         &v.compression_level,
         &v.compression_threshold,
+        &v.slow_log_ms,
         &v.max_execution_time,
         &v.sid_length,
     ]
@@ -143,7 +146,7 @@ pub fn values() -> Rc<IniValues> {
                 return values.clone();
             }
         }
-        let [connect_timeout, read_timeout, early_refresh, locking, lock_expire, lock_wait_timeout, lock_timeout_readonly, max_size, encryption_key_file, compression, compression_level, compression_threshold, max_execution_time, sid_length] =
+        let [connect_timeout, read_timeout, early_refresh, locking, lock_expire, lock_wait_timeout, lock_timeout_readonly, max_size, encryption_key_file, compression, compression_level, compression_threshold, slow_log_ms, max_execution_time, sid_length] =
             NAMES.map(|name| get(name).unwrap_or_default());
         let values = Rc::new(IniValues {
             connect_timeout,
@@ -158,6 +161,7 @@ pub fn values() -> Rc<IniValues> {
             compression,
             compression_level,
             compression_threshold,
+            slow_log_ms,
             max_execution_time,
             sid_length,
         });

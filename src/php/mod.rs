@@ -6,6 +6,7 @@ mod handler;
 mod info;
 mod ini;
 mod session_ffi;
+mod stats;
 
 use std::ptr;
 
@@ -41,6 +42,10 @@ static DEPS: Deps = Deps([
 
 unsafe extern "C" fn startup(_type: i32, module_number: i32) -> i32 {
     IniEntryDef::register(ini::ENTRIES.as_slice(), module_number);
+    // Before php-fpm forks its workers: each then counts its own requests, from zero.
+    crate::fork_guard::register();
+    crate::stats::restart();
+    crate::stats::set_log_sink(stats::log);
     // The session module looks handlers up by name at each request, so load order is free.
     // SAFETY: MINIT, as the session module requires; the table is static.
     unsafe { php_session_register_module(&handler::MODULE.0) }
@@ -57,7 +62,12 @@ unsafe extern "C" fn shutdown(_type: i32, module_number: i32) -> i32 {
 pub extern "C" fn get_module() -> *mut ModuleEntry {
     static MODULE: StaticModuleEntry = StaticModuleEntry::new();
     MODULE.get_or_init(|| {
-        let built = ModuleBuilder::new("rsession", env!("CARGO_PKG_VERSION"))
+        let built = stats::functions()
+            .into_iter()
+            .fold(
+                ModuleBuilder::new("rsession", env!("CARGO_PKG_VERSION")),
+                ModuleBuilder::function,
+            )
             .startup_function(startup)
             .shutdown_function(shutdown)
             .info_function(info::module_info)

@@ -9,15 +9,17 @@
 use std::{
     marker::PhantomData,
     sync::{
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
         Arc, Mutex,
     },
-    time::{Duration, Instant},
+    time::{Duration, Instant, SystemTime},
 };
 
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use r2d2::{ManageConnection, Pool, PooledConnection};
 use scheduled_thread_pool::ScheduledThreadPool;
+
+use crate::stats::{self, ErrorKind, Failure, NodeReport, NodeState};
 
 /// A PHP worker serves one request at a time, so a pool rarely holds more than one connection;
 /// the headroom serves threaded SAPIs.
@@ -60,6 +62,8 @@ pub trait Connector: Send + Sync + 'static {
     fn describe(&self, e: &Self::Error, _timeouts: &Timeouts) -> String {
         e.to_string()
     }
+    /// Whether the error is a reply that did not come within the read timeout.
+    fn is_timeout(&self, e: &Self::Error) -> bool;
 }
 
 pub struct Slot<T> {
@@ -110,6 +114,12 @@ pub struct LazyPool<C: Connector> {
     /// Whether `down` holds a mark: every call checks and clears the mark, and a server that
     /// answers has none, so they look here instead of taking the lock.
     marked: AtomicBool,
+    /// For phpinfo and rsession_stats(): connections made, calls failed, the last failure, and
+    /// whether the last call failed (a flag, so that a success takes no lock).
+    connections_opened: AtomicU64,
+    errors: AtomicU64,
+    last_error: Mutex<Option<(SystemTime, String)>>,
+    failing: AtomicBool,
 }
 
 impl<C: Connector> LazyPool<C> {
@@ -132,6 +142,32 @@ impl<C: Connector> LazyPool<C> {
             retry_interval: None,
             down: Mutex::new(None),
             marked: AtomicBool::new(false),
+            connections_opened: AtomicU64::new(0),
+            errors: AtomicU64::new(0),
+            last_error: Mutex::new(None),
+            failing: AtomicBool::new(false),
+        }
+    }
+
+    /// The node's state and counts, for phpinfo and rsession_stats().
+    pub fn report(&self) -> NodeReport {
+        let connections_opened = self.connections_opened.load(Ordering::Relaxed);
+        let state = match self.down_for() {
+            Some((left, _)) => NodeState::SkippedUntil(SystemTime::now() + left),
+            None if self.failing.load(Ordering::Relaxed) => NodeState::Failing,
+            None if connections_opened == 0 => NodeState::Unused,
+            None => NodeState::Up,
+        };
+        NodeReport {
+            name: self.label.clone(),
+            state,
+            last_error: self
+                .last_error
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone(),
+            errors: self.errors.load(Ordering::Relaxed),
+            connections_opened,
         }
     }
 
@@ -173,9 +209,19 @@ impl<C: Connector> LazyPool<C> {
     }
 
     /// A connection-level failure: reported, and the server marked down.
-    fn fail(&self, cause: String) -> anyhow::Error {
+    fn fail(&self, kind: ErrorKind, cause: String) -> anyhow::Error {
         self.mark(Some(&cause));
-        anyhow!("{}: {cause}", self.label)
+        self.failure(kind, cause)
+    }
+
+    /// A failed call, counted against this node, named with its label.
+    fn failure(&self, kind: ErrorKind, cause: String) -> anyhow::Error {
+        self.errors.fetch_add(1, Ordering::Relaxed);
+        self.failing.store(true, Ordering::Relaxed);
+        let message = format!("{}: {cause}", self.label);
+        *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((SystemTime::now(), cause));
+        Failure { kind, message }.into()
     }
 
     /// Keeps a healthy slot for the next call; a second one (another thread's) goes back to r2d2.
@@ -195,11 +241,15 @@ impl<C: Connector> LazyPool<C> {
         f: impl Fn(&mut C::Conn) -> Result<T, C::Error>,
     ) -> Result<T> {
         if let Some((left, cause)) = self.down_for() {
-            return Err(anyhow!(
-                "{}: skipped for {:.1}s more after: {cause}",
-                self.label,
-                left.as_secs_f64()
-            ));
+            return Err(Failure {
+                kind: ErrorKind::Skipped,
+                message: format!(
+                    "{}: skipped for {:.1}s more after: {cause}",
+                    self.label,
+                    left.as_secs_f64()
+                ),
+            }
+            .into());
         }
         self.run_despite_down(op, timeouts, f)
     }
@@ -212,13 +262,30 @@ impl<C: Connector> LazyPool<C> {
         timeouts: &Timeouts,
         f: impl Fn(&mut C::Conn) -> Result<T, C::Error>,
     ) -> Result<T> {
+        let started = stats::slow_threshold().map(|_| Instant::now());
+        let result = self.round_trip(op, timeouts, f);
+        if let Some(started) = started {
+            stats::round_trip_took(&self.label, op, started.elapsed());
+        }
+        result
+    }
+
+    fn round_trip<T>(
+        &self,
+        op: &str,
+        timeouts: &Timeouts,
+        f: impl Fn(&mut C::Conn) -> Result<T, C::Error>,
+    ) -> Result<T> {
         let mut retried = false;
         loop {
             let parked = self.hot.lock().unwrap_or_else(|p| p.into_inner()).take();
             let mut checked_out = match parked {
                 Some(slot) => slot,
                 None => self.slots.get().map_err(|_| {
-                    anyhow!("{}: all {POOL_MAX_SIZE} connections are busy", self.label)
+                    self.failure(
+                        ErrorKind::PoolExhausted,
+                        format!("all {POOL_MAX_SIZE} connections are busy"),
+                    )
                 })?,
             };
             let slot = &mut *checked_out;
@@ -231,21 +298,28 @@ impl<C: Connector> LazyPool<C> {
                 Some(conn) => {
                     if let Err(e) = self.connector.retime(conn, timeouts) {
                         slot.broken = true;
-                        return Err(self.fail(format!(
-                            "cannot set timeouts: {}",
-                            self.connector.describe(&e, timeouts)
-                        )));
+                        return Err(self.fail(
+                            ErrorKind::Connection,
+                            format!(
+                                "cannot set timeouts: {}",
+                                self.connector.describe(&e, timeouts)
+                            ),
+                        ));
                     }
                     conn
                 }
                 empty => match self.connector.connect(timeouts) {
-                    Ok(conn) => empty.insert(conn),
+                    Ok(conn) => {
+                        self.connections_opened.fetch_add(1, Ordering::Relaxed);
+                        stats::count(&stats::COUNTERS.connections_opened);
+                        empty.insert(conn)
+                    }
                     Err(e) => {
                         slot.broken = true;
-                        return Err(self.fail(format!(
-                            "cannot connect: {}",
-                            self.connector.describe(&e, timeouts)
-                        )));
+                        return Err(self.fail(
+                            ErrorKind::Connect,
+                            format!("cannot connect: {}", self.connector.describe(&e, timeouts)),
+                        ));
                     }
                 },
             };
@@ -253,6 +327,9 @@ impl<C: Connector> LazyPool<C> {
                 Ok(value) => {
                     slot.reused = true;
                     self.mark(None);
+                    if self.failing.load(Ordering::Relaxed) {
+                        self.failing.store(false, Ordering::Relaxed);
+                    }
                     self.park(checked_out);
                     return Ok(value);
                 }
@@ -265,8 +342,9 @@ impl<C: Connector> LazyPool<C> {
                     }
                     let cause = format!("{op} failed: {}", self.connector.describe(&e, timeouts));
                     return Err(match after {
-                        AfterError::Keep => anyhow!("{}: {cause}", self.label),
-                        _ => self.fail(cause),
+                        AfterError::Keep => self.failure(ErrorKind::Server, cause),
+                        _ if self.connector.is_timeout(&e) => self.fail(ErrorKind::Timeout, cause),
+                        _ => self.fail(ErrorKind::Connection, cause),
                     });
                 }
             }

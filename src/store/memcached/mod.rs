@@ -112,6 +112,11 @@ impl Connector for NodeConnector {
             _ => AfterError::Discard,
         }
     }
+
+    fn is_timeout(&self, e: &WireError) -> bool {
+        matches!(e, WireError::Timeout { .. })
+            || matches!(e, WireError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut)
+    }
 }
 
 fn dropped(kind: std::io::ErrorKind) -> bool {

@@ -71,6 +71,19 @@ fn stalled(address: &str) -> Option<Duration> {
     until.checked_duration_since(Instant::now())
 }
 
+/// The nodes new cluster connections leave out now, and for how long more.
+pub fn stalled_nodes() -> Vec<(String, Duration)> {
+    let stalled = STALLED.lock().unwrap_or_else(|p| p.into_inner());
+    let now = Instant::now();
+    let mut nodes: Vec<_> = stalled
+        .iter()
+        .flatten()
+        .filter_map(|(address, until)| Some((address.clone(), until.checked_duration_since(now)?)))
+        .collect();
+    nodes.sort();
+    nodes
+}
+
 fn mark_stalled(address: &str, stalled: bool) {
     let mut map = STALLED.lock().unwrap_or_else(|p| p.into_inner());
     match (stalled, map.as_mut()) {

@@ -9,7 +9,7 @@ use once_cell::sync::Lazy;
 use redis::{ConnectionLike, ErrorKind, RedisError, ServerErrorKind, Value};
 use scheduled_thread_pool::ScheduledThreadPool;
 
-mod cluster;
+pub mod cluster;
 mod conn;
 mod link;
 mod lua;
@@ -207,6 +207,11 @@ impl Connector for RedisConnector {
             _ if e.is_connection_dropped() => AfterError::Reconnect,
             _ => AfterError::Discard,
         }
+    }
+
+    /// A cluster node's timeout comes disguised (cluster.rs words it, ending in "(timeout)").
+    fn is_timeout(&self, e: &RedisError) -> bool {
+        e.is_timeout() || e.detail().is_some_and(|d| d.ends_with("(timeout)"))
     }
 
     fn describe(&self, e: &RedisError, timeouts: &Timeouts) -> String {
