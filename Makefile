@@ -9,7 +9,7 @@ PHP_CONF    ?= /etc/php/$(PHP_VERSION)
 MOD_INI     := $(PHP_CONF)/mods-available/rsession.ini
 SOURCES     := $(shell find src -name '*.rs' -o -name '*.h') build.rs Cargo.toml Cargo.lock
 
-.PHONY: all deps build test phpt ext-session install uninstall demo bench clean
+.PHONY: all deps build test phpt ext-session install uninstall deb demo bench clean
 
 all: build
 
@@ -75,6 +75,11 @@ uninstall:
 	@left=$$(grep -rlE '^[[:space:]]*session\.save_handler[[:space:]]*=[[:space:]]*"?rsession' $(PHP_CONF) 2>/dev/null || true); \
 	if [ -n "$$left" ]; then echo "uninstall: session.save_handler is still rsession in:"; echo "$$left" | sed 's/^/    /'; fi
 	@echo "removed rsession; reload php-fpm, which still has it loaded: systemctl reload php$(PHP_VERSION)-fpm"
+
+# The Debian package of the library for this PHP (needs no Rust where it is installed):
+# target/deb/rsession_<version>-1_<arch>.deb; apt install ./target/deb/rsession_*.deb
+deb: $(SO)
+	PHP_CONFIG=$(PHP_CONFIG) scripts/deb.sh $(SO)
 
 demo: build
 	scripts/demo.sh
