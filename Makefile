@@ -9,7 +9,7 @@ PHP_CONF    ?= /etc/php/$(PHP_VERSION)
 MOD_INI     := $(PHP_CONF)/mods-available/rsession.ini
 SOURCES     := $(shell find src -name '*.rs' -o -name '*.h') build.rs Cargo.toml Cargo.lock
 
-.PHONY: all deps build test phpt ext-session install uninstall demo bench clean
+.PHONY: all deps build test phpt ext-session install uninstall deb demo bench clean
 
 all: build
 
@@ -41,6 +41,7 @@ $(SO): $(SOURCES)
 # php.ini must not load it again; then checks that the CLI and php-fpm load it once, quietly.
 install: $(SO)
 	@[ -n "$(EXT_DIR)" ] || { echo "install: $(PHP_CONFIG) not found: install php$(or $(PHP_VERSION),8.2)-dev"; exit 1; }
+	@$(call not_packaged,install)
 	install -D -m 0755 $(SO) $(EXT_DIR)/rsession.so
 	mkdir -p $(dir $(MOD_INI))
 	printf '; priority=30\nextension=rsession\n' > $(MOD_INI)
@@ -65,16 +66,36 @@ install: $(SO)
 	@echo "Set session.save_handler = rsession and session.save_path in php.ini (not extension=rsession),"
 	@echo "then reload php-fpm, which loads extensions only when it starts: systemctl reload php$(PHP_VERSION)-fpm"
 
-# Undoes install: the conf.d links and phpenmod's records, the ini, the library.
+# Undoes install: the conf.d links and phpenmod's records, the ini, the library. phpdismod needs
+# the ini to act and removes only the <priority>-rsession.ini links, so any other link to the ini
+# (even one left pointing nowhere) and the records go by hand, whether phpdismod ran or not.
 uninstall:
+	@[ -n "$(EXT_DIR)" ] || { echo "uninstall: $(PHP_CONFIG) not found: install php$(or $(PHP_VERSION),8.2)-dev"; exit 1; }
+	@$(call not_packaged,uninstall)
 	@if command -v phpdismod >/dev/null && [ -f $(MOD_INI) ] && [ "$(PHP_CONF)" = /etc/php/$(PHP_VERSION) ]; then \
 	  echo "phpdismod -v $(PHP_VERSION) rsession"; phpdismod -v $(PHP_VERSION) rsession; \
-	  rm -f /var/lib/php/modules/$(PHP_VERSION)/*/enabled_by_*/rsession /var/lib/php/modules/$(PHP_VERSION)/*/disabled_by_*/rsession; \
 	fi
+	@find $(PHP_CONF) -type l 2>/dev/null | while read -r link; do \
+	  if [ "$$(readlink -m "$$link")" = "$(MOD_INI)" ]; then echo "rm $$link"; rm -f "$$link"; fi; \
+	done
+	rm -f /var/lib/php/modules/$(PHP_VERSION)/*/enabled_by_*/rsession /var/lib/php/modules/$(PHP_VERSION)/*/disabled_by_*/rsession \
+	  /var/lib/php/modules/$(PHP_VERSION)/registry/rsession
 	rm -f $(MOD_INI) $(EXT_DIR)/rsession.so
 	@left=$$(grep -rlE '^[[:space:]]*session\.save_handler[[:space:]]*=[[:space:]]*"?rsession' $(PHP_CONF) 2>/dev/null || true); \
 	if [ -n "$$left" ]; then echo "uninstall: session.save_handler is still rsession in:"; echo "$$left" | sed 's/^/    /'; fi
 	@echo "removed rsession; reload php-fpm, which still has it loaded: systemctl reload php$(PHP_VERSION)-fpm"
+
+# install and uninstall leave the Debian package's files to dpkg: $(call not_packaged,target).
+not_packaged = status=$$(dpkg-query -W -f='$${db:Status-Status}' rsession 2>/dev/null || true); \
+	case "$$status" in ''|not-installed|config-files) ;; *) \
+	  echo "$(1): the rsession Debian package ($$status) owns $(EXT_DIR)/rsession.so and $(MOD_INI):"; \
+	  echo "  apt-get remove rsession first"; exit 1;; \
+	esac
+
+# The Debian package of the library for this PHP (needs no Rust where it is installed):
+# target/deb/rsession_<version>-1_<arch>.deb; apt install ./target/deb/rsession_*.deb
+deb: $(SO)
+	PHP_CONFIG=$(PHP_CONFIG) scripts/deb.sh $(SO)
 
 demo: build
 	scripts/demo.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite: own redis and memcached servers up, cargo test, the phpt suite, PHP's own
-# ext/session tests, the demo's check, servers down whatever happens. Ends with one line counting
-# everything.
+# ext/session tests, the demo's check, the Debian package and make install/uninstall, servers down
+# whatever happens. Ends with one line counting everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/test-env.sh
@@ -20,6 +20,9 @@ scripts/ext-session.sh 2>&1 | tee -a "$log"
 scripts/demo.sh --check 2>&1 | tee -a "$log"
 # The benchmark's harness must keep working; a smoke run measures nothing.
 bench/run.sh --quick 2>&1 | tail -n 3 | tee -a "$log"
+# Last, after the suites (they load their own build with php -n, the package does not disturb
+# them): the Debian package and make install/uninstall on this machine's PHP, put back after.
+scripts/package-test.sh 2>&1 | tee -a "$log"
 sum() { grep -oE "[0-9]+ $1" "$log" | awk '{ n += $1 } END { print n + 0 }'; }
 passed=$(sum passed) failed=$(sum failed)
 rm -f "$log"
