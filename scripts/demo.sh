@@ -21,40 +21,9 @@ run=$PWD/.run/demo
 rm -rf "$run"
 mkdir -p "$run/nginx"
 
-for port in $redis_port $nginx_port $port_a $port_b; do
-  if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
-    echo "demo: port $port is in use; set RSESSION_DEMO_PORT_BASE to another base" >&2
-    exit 1
-  fi
-done
-
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -f "$run/redis.pid" ] && kill "$(cat "$run/redis.pid")" 2>/dev/null || true
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT INT TERM
-
-logs() {
-  for f in "$run"/*.log "$run"/nginx/*.log; do
-    [ -s "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }
-  done
-  return 0
-}
-
-wait_port() { # port name
-  for _ in $(seq 100); do
-    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "demo: $2 did not start on port $1" >&2
-  logs >&2
-  exit 1
-}
+me=demo port_base_variable=RSESSION_DEMO_PORT_BASE
+. scripts/web-stack.sh
+ports_free $redis_port $nginx_port $port_a $port_b
 
 # The shared store.
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
@@ -90,34 +59,13 @@ wait_port "$port_a" "php-fpm A"
 wait_port "$port_b" "php-fpm B"
 
 # The load balancer: plain round robin, no stickiness.
-cat > "$run/nginx/nginx.conf" <<CONF
-daemon off;
-user root;
-worker_processes 1;
-pid $run/nginx/nginx.pid;
-error_log $run/nginx/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $run/nginx/body;
-  fastcgi_temp_path $run/nginx/fastcgi;
-  proxy_temp_path $run/nginx/proxy;
-  uwsgi_temp_path $run/nginx/uwsgi;
-  scgi_temp_path $run/nginx/scgi;
-  upstream php { server 127.0.0.1:$port_a; server 127.0.0.1:$port_b; }
-  server {
-    listen 127.0.0.1:$nginx_port;
+nginx_conf "$nginx_port" "  upstream php { server 127.0.0.1:$port_a; server 127.0.0.1:$port_b; }" "\
     location / {
       include /etc/nginx/fastcgi_params;
       fastcgi_param SCRIPT_FILENAME $PWD/demo/index.php;
       fastcgi_pass php;
-    }
-  }
-}
-CONF
-nginx -p "$run/nginx" -c "$run/nginx/nginx.conf" &
-pids+=($!)
-wait_port "$nginx_port" nginx
+    }"
+start_nginx "$nginx_port"
 
 echo "demo: nginx on 127.0.0.1:$nginx_port balances php-fpm A (:$port_a) and B (:$port_b);"
 echo "      both keep sessions in redis on 127.0.0.1:$redis_port through rsession."

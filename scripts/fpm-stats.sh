@@ -25,36 +25,9 @@ mkdir -p "$run/nginx"
 prefix="FPMSTATS$$:"
 save_path="redis://127.0.0.1:$redis_port?prefix=$prefix"
 
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT INT TERM
-logs() {
-  for f in "$run"/*.log "$run"/nginx/*.log; do
-    [ -s "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }
-  done
-  return 0
-}
-wait_port() { # port name
-  for _ in $(seq 100); do
-    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "fpm-stats: $2 did not start on port $1" >&2
-  logs >&2
-  exit 1
-}
-for port in $nginx_port $fpm_port; do
-  if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
-    echo "fpm-stats: port $port is in use; set RSESSION_TEST_PORT_BASE to another base" >&2
-    exit 1
-  fi
-done
+me=fpm-stats port_base_variable=RSESSION_TEST_PORT_BASE
+. scripts/web-stack.sh
+ports_free $nginx_port $fpm_port
 
 cat > "$run/fpm.conf" <<CONF
 [global]
@@ -78,22 +51,7 @@ CONF
 pids+=($!)
 wait_port "$fpm_port" php-fpm
 
-cat > "$run/nginx/nginx.conf" <<CONF
-daemon off;
-user root;
-worker_processes 1;
-pid $run/nginx/nginx.pid;
-error_log $run/nginx/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $run/nginx/body;
-  fastcgi_temp_path $run/nginx/fastcgi;
-  proxy_temp_path $run/nginx/proxy;
-  uwsgi_temp_path $run/nginx/uwsgi;
-  scgi_temp_path $run/nginx/scgi;
-  server {
-    listen 127.0.0.1:$nginx_port;
+nginx_conf "$nginx_port" "" "\
     location = /rsession-status {
       allow 127.0.0.1;
       deny all;
@@ -105,13 +63,8 @@ http {
       include /etc/nginx/fastcgi_params;
       fastcgi_param SCRIPT_FILENAME $PWD/demo/index.php;
       fastcgi_pass 127.0.0.1:$fpm_port;
-    }
-  }
-}
-CONF
-nginx -p "$run/nginx" -c "$run/nginx/nginx.conf" &
-pids+=($!)
-wait_port "$nginx_port" nginx
+    }"
+start_nginx "$nginx_port"
 
 url=http://127.0.0.1:$nginx_port
 # One visitor: a first request makes the session, then 199 more with its cookie, 4 at a time.
