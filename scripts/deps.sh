@@ -46,11 +46,13 @@ fi
 # `apt-get source`, which fetches them. strace counts round trips and system calls in
 # php-tests/063-memcached-round-trips.phpt. openssl (the CLI) makes the TLS tests' certificates
 # (php-tests/inc/helpers.php, rs_tls_certs), and ca-certificates is the system CA store that
-# rediss:// without cafile= trusts.
+# rediss:// without cafile= trusts. The ZTS leg (scripts/zts-php.sh) builds PHP from Debian's
+# source: autoconf regenerates Debian's patched configure, and the build links OpenSSL and PCRE2.
 packages=(build-essential pkg-config libclang-dev php8.2-dev php8.2-cli redis-server redis-tools
           memcached php8.2-memcached nginx php8.2-fpm curl
           php8.2-redis php8.2-memcache php8.2-igbinary php8.2-msgpack wrk
-          php8.2-cgi dpkg-dev strace openssl ca-certificates)
+          php8.2-cgi dpkg-dev strace openssl ca-certificates
+          autoconf libssl-dev libpcre2-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

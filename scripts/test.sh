@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole suite: own redis and memcached servers up, cargo test, the phpt suite, PHP's own
-# ext/session tests, the demo's check, the Debian package and make install/uninstall, servers down
+# ext/session tests, the ZTS leg (a thread-safe PHP), the demo's check, the Debian package and make install/uninstall, servers down
 # whatever happens. Ends with one line counting everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,9 @@ cargo test --release 2>&1 | tee "$log"
 scripts/phpt.sh 2>&1 | tee -a "$log"
 # PHP's own ext/session tests, with rsession as the handler.
 scripts/ext-session.sh 2>&1 | tee -a "$log"
+# The ZTS leg: a thread-safe PHP built from Debian's source (once, then cached), rsession built
+# against it, the phpt suite and the threaded embed-SAPI harness on it.
+scripts/zts-test.sh 2>&1 | tee -a "$log"
 # The README's Troubleshooting table quotes only messages that rsession (or PHP, a server, the C
 # library) really prints: rewording one in src/ without updating the README fails here.
 "$(command -v php8.2 || command -v php)" -n scripts/check-readme-messages.php 2>&1 | tee -a "$log"
