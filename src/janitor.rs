@@ -7,13 +7,12 @@
 use std::{
     sync::{
         atomic::{AtomicUsize, Ordering},
-        Arc,
+        Arc, Mutex, MutexGuard,
     },
     thread,
     time::{Duration, Instant},
 };
 
-use once_cell::sync::Lazy;
 use scheduled_thread_pool::ScheduledThreadPool;
 
 use crate::fork_guard;
@@ -23,16 +22,41 @@ use crate::fork_guard;
 const MAX_PENDING: usize = 8;
 
 static PENDING: AtomicUsize = AtomicUsize::new(0);
-static WORKER: Lazy<Arc<ScheduledThreadPool>> =
-    Lazy::new(|| fork_guard::thread_pool("rsession-janitor"));
+/// The worker, made on first use, with `fork_guard::forks()` then: a forked child has no thread
+/// of its parent's, so it makes a worker of its own (its parent's would never run a job).
+static WORKER: Mutex<Option<(u64, Arc<ScheduledThreadPool>)>> = Mutex::new(None);
+
+fn worker() -> Arc<ScheduledThreadPool> {
+    let forks = fork_guard::forks();
+    let mut worker = WORKER.lock().unwrap_or_else(|p| p.into_inner());
+    match &*worker {
+        Some((made, pool)) if *made == forks => pool.clone(),
+        _ => {
+            if worker.is_some() {
+                // The parent's jobs are not this process's to count.
+                PENDING.store(0, Ordering::SeqCst);
+            }
+            let pool = fork_guard::thread_pool("rsession-janitor");
+            // The parent's pool is left untouched (its thread is not here to stop).
+            std::mem::forget(worker.replace((forks, pool.clone())));
+            pool
+        }
+    }
+}
+
+/// Held across fork() (see fork_guard): no other thread holds it then, so a child finds it free.
+pub(crate) fn lock_for_fork() -> MutexGuard<'static, impl Sized> {
+    WORKER.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 /// Runs `job` on the janitor's thread, unless MAX_PENDING jobs are already waiting.
 pub fn later(job: impl FnOnce() + Send + 'static) {
+    let worker = worker();
     if PENDING.fetch_add(1, Ordering::SeqCst) >= MAX_PENDING {
         PENDING.fetch_sub(1, Ordering::SeqCst);
         return;
     }
-    WORKER.execute(move || {
+    worker.execute(move || {
         job();
         PENDING.fetch_sub(1, Ordering::SeqCst);
     });

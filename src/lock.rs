@@ -3,7 +3,7 @@
 //! deletes atomically). Waiting is a backoff within a budget.
 
 use std::{
-    sync::Mutex,
+    sync::{Mutex, MutexGuard},
     thread,
     time::{Duration, Instant},
 };
@@ -77,6 +77,11 @@ static TOKENS: Mutex<TokenSource> = Mutex::new(TokenSource {
     seed: None,
     made: 0,
 });
+
+/// Held across fork() (see fork_guard): no other thread holds it then, so a child finds it free.
+pub(crate) fn lock_for_fork() -> MutexGuard<'static, impl Sized> {
+    TOKENS.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 /// 128 bits as hex, unique to this lock: no other request can hold, release or overwrite it.
 fn new_token() -> Result<String> {

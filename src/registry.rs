@@ -8,7 +8,7 @@ use std::{
     collections::HashMap,
     sync::{
         atomic::{AtomicU64, Ordering::Relaxed},
-        Arc, Mutex, Weak,
+        Arc, Mutex, MutexGuard, Weak,
     },
     time::{Duration, SystemTime},
 };
@@ -241,6 +241,11 @@ impl Registry {
 
 static REGISTRY: Lazy<Mutex<Registry>> =
     Lazy::new(|| Mutex::new(Registry::new(fork_guard::forks())));
+
+/// Held across fork() (see fork_guard): no other thread holds it then, so a child finds it free.
+pub(crate) fn lock_for_fork() -> MutexGuard<'static, impl Sized> {
+    REGISTRY.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 /// The backend for this save_path and these INI values: parsed once per distinct combination,
 /// one pool per distinct server per process.

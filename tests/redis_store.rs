@@ -270,3 +270,67 @@ fn an_expired_lock_can_be_taken_and_the_old_owner_cannot_write() {
     );
     assert_eq!(s.get(b"k", None).unwrap().as_deref(), Some(&b"fresh"[..]));
 }
+
+/// Threaded PHP (FrankenPHP, Apache worker) runs many requests of one process at once: each
+/// thread that uses the store at the same moment gets a connection of its own, and a stall the
+/// read timeout allows for fails none of them. (The pool used to hold 8 connections, and the
+/// ninth thread gave up after waiting 1 s for one: "all 8 connections are busy".)
+#[test]
+fn every_thread_gets_a_connection_through_a_stall_the_timeouts_allow() {
+    const THREADS: usize = 24;
+    let server = Server::start(free_port());
+    let s = Arc::new(store(server.port, Duration::from_secs(4)));
+    s.set(b"k", b"v", 100).unwrap();
+    redis::cmd("CLIENT")
+        .arg(&["PAUSE", "1500", "ALL"])
+        .query::<()>(&mut server.raw().unwrap())
+        .unwrap();
+    let started = Instant::now();
+    let threads: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let s = s.clone();
+            std::thread::spawn(move || s.get(b"k", None).map_err(|e| format!("{e:#}")))
+        })
+        .collect();
+    let failures: Vec<String> = threads
+        .into_iter()
+        .filter_map(|t| t.join().unwrap().err())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {THREADS} failed: {failures:?}",
+        failures.len()
+    );
+    assert!(started.elapsed() >= Duration::from_millis(1400));
+}
+
+/// The wait for a free connection is bounded by the store's timeouts, not by a constant: with
+/// more threads than the pool's bound, the ones over it wait for a connection to come free, as
+/// long as a call could take anyway (connect + read timeout), and succeed once the stall ends.
+#[test]
+fn threads_over_the_bound_wait_for_a_connection_as_long_as_the_timeouts_allow() {
+    let server = Server::start(free_port());
+    let s = Arc::new(store(server.port, Duration::from_secs(4)));
+    s.set(b"k", b"v", 100).unwrap();
+    let threads = rsession::store::pool::MAX_CONNECTIONS as usize + 8;
+    redis::cmd("CLIENT")
+        .arg(&["PAUSE", "2000", "ALL"])
+        .query::<()>(&mut server.raw().unwrap())
+        .unwrap();
+    let threads: Vec<_> = (0..threads)
+        .map(|_| {
+            let s = s.clone();
+            std::thread::spawn(move || s.get(b"k", None).map_err(|e| format!("{e:#}")))
+        })
+        .collect();
+    let failures: Vec<String> = threads
+        .into_iter()
+        .filter_map(|t| t.join().unwrap().err())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} failed: {:?}",
+        failures.len(),
+        failures.first()
+    );
+}

@@ -19,13 +19,18 @@ use anyhow::Result;
 use r2d2::{ManageConnection, Pool, PooledConnection};
 use scheduled_thread_pool::ScheduledThreadPool;
 
-use crate::stats::{self, ErrorKind, Failure, NodeReport, NodeState};
+use crate::{
+    fork_guard,
+    stats::{self, ErrorKind, Failure, NodeReport, NodeState},
+};
 
-/// A PHP worker serves one request at a time, so a pool rarely holds more than one connection;
-/// the headroom serves threaded SAPIs.
-const POOL_MAX_SIZE: u32 = 8;
-/// How long a request waits for a free slot when all are busy (threaded SAPIs only).
-const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(1);
+/// The most connections a process keeps to one server. A slot connects only when a thread
+/// needs it while every other one is in use, so the pool grows to the number of threads that use
+/// the server at once: one for a php-fpm worker (plus the janitor's, rarely), as many as the
+/// requests running at once in threaded PHP (FrankenPHP: 2 per CPU by default; Apache worker:
+/// ThreadsPerChild, 25 by default). This bound only keeps a runaway process from opening
+/// thousands.
+pub const MAX_CONNECTIONS: u32 = 256;
 
 /// How long to wait for a connection and for each round trip. Part of a store's settings, not
 /// of its connections' identity: stores that differ only in timeouts share one pool, and each
@@ -120,18 +125,20 @@ pub struct LazyPool<C: Connector> {
     errors: AtomicU64,
     last_error: Mutex<Option<(SystemTime, String)>>,
     failing: AtomicBool,
+    /// `fork_guard::forks()` when made: in a forked child, the pool's connections and locks are
+    /// its parent's (see [`run_in_child`](Self::run_in_child)).
+    forks: u64,
 }
 
 impl<C: Connector> LazyPool<C> {
     /// `label` names the backend and address in every error: `redis 127.0.0.1:6379`.
     pub fn new(connector: C, label: String, threads: Arc<ScheduledThreadPool>) -> Self {
         let slots = Pool::builder()
-            .max_size(POOL_MAX_SIZE)
+            .max_size(MAX_CONNECTIONS)
             .min_idle(Some(0))
             .test_on_check_out(false)
             .idle_timeout(None)
             .max_lifetime(None)
-            .connection_timeout(CHECKOUT_TIMEOUT)
             .thread_pool(threads)
             .build_unchecked(SlotManager(PhantomData));
         LazyPool {
@@ -146,6 +153,7 @@ impl<C: Connector> LazyPool<C> {
             errors: AtomicU64::new(0),
             last_error: Mutex::new(None),
             failing: AtomicBool::new(false),
+            forks: fork_guard::forks(),
         }
     }
 
@@ -263,11 +271,48 @@ impl<C: Connector> LazyPool<C> {
         f: impl Fn(&mut C::Conn) -> Result<T, C::Error>,
     ) -> Result<T> {
         let started = stats::slow_threshold().map(|_| Instant::now());
-        let result = self.round_trip(op, timeouts, f);
+        let result = match fork_guard::forks() == self.forks {
+            true => self.round_trip(op, timeouts, f),
+            false => self.run_in_child(op, timeouts, f),
+        };
         if let Some(started) = started {
             stats::round_trip_took(&self.label, op, started.elapsed());
         }
         result
+    }
+
+    /// A call in a process forked after this pool was made: a request that was under way when
+    /// its thread called `pcntl_fork()` goes on in the child with its parent's store. The
+    /// parent's connections are the parent's (a reply could reach either process), and any of
+    /// the pool's locks may have been held by one of the parent's other threads, which the child
+    /// does not have: so the call gets a connection of its own, closed after it, and touches
+    /// nothing of the pool's.
+    fn run_in_child<T>(
+        &self,
+        op: &str,
+        timeouts: &Timeouts,
+        f: impl Fn(&mut C::Conn) -> Result<T, C::Error>,
+    ) -> Result<T> {
+        let describe = |what: &str, e: &C::Error| Failure {
+            kind: if what == "cannot connect" {
+                ErrorKind::Connect
+            } else if self.connector.is_timeout(e) {
+                ErrorKind::Timeout
+            } else {
+                ErrorKind::Connection
+            },
+            message: format!(
+                "{}: {what}: {}",
+                self.label,
+                self.connector.describe(e, timeouts)
+            ),
+        };
+        let mut conn = self
+            .connector
+            .connect(timeouts)
+            .map_err(|e| describe("cannot connect", &e))?;
+        stats::count(&stats::COUNTERS.connections_opened);
+        f(&mut conn).map_err(|e| describe(&format!("{op} failed"), &e).into())
     }
 
     fn round_trip<T>(
@@ -281,12 +326,20 @@ impl<C: Connector> LazyPool<C> {
             let parked = self.hot.lock().unwrap_or_else(|p| p.into_inner()).take();
             let mut checked_out = match parked {
                 Some(slot) => slot,
-                None => self.slots.get().map_err(|_| {
-                    self.failure(
-                        ErrorKind::PoolExhausted,
-                        format!("all {POOL_MAX_SIZE} connections are busy"),
-                    )
-                })?,
+                // All in use (threaded PHP): wait for one as long as a call may take anyway.
+                None => {
+                    let wait = timeouts.connect + timeouts.read;
+                    self.slots.get_timeout(wait).map_err(|_| {
+                        self.failure(
+                            ErrorKind::PoolExhausted,
+                            format!(
+                                "all {MAX_CONNECTIONS} connections of this process are busy, \
+                                 none came free within {:.1}s (connect + read timeout)",
+                                wait.as_secs_f64()
+                            ),
+                        )
+                    })?
+                }
             };
             let slot = &mut *checked_out;
             if retried {

@@ -14,7 +14,7 @@
 use std::{
     cell::Cell,
     collections::HashMap,
-    sync::Mutex,
+    sync::{Mutex, MutexGuard},
     time::{Duration, Instant},
 };
 
@@ -69,6 +69,11 @@ fn stalled(address: &str) -> Option<Duration> {
     let stalled = STALLED.lock().unwrap_or_else(|p| p.into_inner());
     let until = stalled.as_ref()?.get(address)?;
     until.checked_duration_since(Instant::now())
+}
+
+/// Held across fork() (see fork_guard): no other thread holds it then, so a child finds it free.
+pub(crate) fn lock_for_fork() -> MutexGuard<'static, impl Sized> {
+    STALLED.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The nodes new cluster connections leave out now, and for how long more.
