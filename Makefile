@@ -3,13 +3,18 @@ SO        := target/release/librsession.so
 # The PHP to install into, through its php-config (another installed version: PHP_CONFIG=php-config8.3).
 PHP_CONFIG  ?= php-config
 PHP_VERSION := $(shell $(PHP_CONFIG) --version 2>/dev/null | cut -d. -f1,2)
-# That PHP's binary, which the build asks whether it is thread-safe (ZTS): a build against a ZTS
-# PHP's headers needs only PHP_CONFIG=/path/to/zts/bin/php-config.
-PHP         ?= $(shell $(PHP_CONFIG) --php-binary 2>/dev/null)
+# Given another php-config (PHP_CONFIG=/opt/php-zts/bin/php-config, or a name in PATH), the build
+# takes it by its full path, as ext-php-rs wants it, and asks the PHP binary next to it
+# (php-config --php-binary) whether it is thread-safe (ZTS), unless PHP names another binary.
+# Left alone, cargo finds php-config and php in PATH, as `cargo build` does.
+ifneq ($(origin PHP_CONFIG),file)
+override PHP_CONFIG := $(or $(shell command -v $(PHP_CONFIG) 2>/dev/null),$(PHP_CONFIG))
+export PHP_CONFIG
+PHP ?= $(shell $(PHP_CONFIG) --php-binary 2>/dev/null)
 ifneq ($(PHP),)
 export PHP
 endif
-export PHP_CONFIG
+endif
 EXT_DIR     ?= $(shell $(PHP_CONFIG) --extension-dir 2>/dev/null)
 PHP_CONF    ?= /etc/php/$(PHP_VERSION)
 # The configuration files Debian's phpenmod links into each SAPI's conf.d.
