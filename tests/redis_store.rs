@@ -271,6 +271,20 @@ fn an_expired_lock_can_be_taken_and_the_old_owner_cannot_write() {
     assert_eq!(s.get(b"k", None).unwrap().as_deref(), Some(&b"fresh"[..]));
 }
 
+/// Reads key "k" from `threads` threads at once; returns the errors.
+fn get_from_threads(s: &Arc<RedisStore>, threads: usize) -> Vec<String> {
+    let threads: Vec<_> = (0..threads)
+        .map(|_| {
+            let s = s.clone();
+            std::thread::spawn(move || s.get(b"k", None).map_err(|e| format!("{e:#}")))
+        })
+        .collect();
+    threads
+        .into_iter()
+        .filter_map(|t| t.join().unwrap().err())
+        .collect()
+}
+
 /// Threaded PHP (FrankenPHP, Apache worker) runs many requests of one process at once: each
 /// thread that uses the store at the same moment gets a connection of its own, and a stall the
 /// read timeout allows for fails none of them. (The pool used to hold 8 connections, and the
@@ -286,16 +300,7 @@ fn every_thread_gets_a_connection_through_a_stall_the_timeouts_allow() {
         .query::<()>(&mut server.raw().unwrap())
         .unwrap();
     let started = Instant::now();
-    let threads: Vec<_> = (0..THREADS)
-        .map(|_| {
-            let s = s.clone();
-            std::thread::spawn(move || s.get(b"k", None).map_err(|e| format!("{e:#}")))
-        })
-        .collect();
-    let failures: Vec<String> = threads
-        .into_iter()
-        .filter_map(|t| t.join().unwrap().err())
-        .collect();
+    let failures = get_from_threads(&s, THREADS);
     assert!(
         failures.is_empty(),
         "{} of {THREADS} failed: {failures:?}",
@@ -317,16 +322,7 @@ fn threads_over_the_bound_wait_for_a_connection_as_long_as_the_timeouts_allow() 
         .arg(&["PAUSE", "2000", "ALL"])
         .query::<()>(&mut server.raw().unwrap())
         .unwrap();
-    let threads: Vec<_> = (0..threads)
-        .map(|_| {
-            let s = s.clone();
-            std::thread::spawn(move || s.get(b"k", None).map_err(|e| format!("{e:#}")))
-        })
-        .collect();
-    let failures: Vec<String> = threads
-        .into_iter()
-        .filter_map(|t| t.join().unwrap().err())
-        .collect();
+    let failures = get_from_threads(&s, threads);
     assert!(
         failures.is_empty(),
         "{} failed: {:?}",

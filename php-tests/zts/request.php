@@ -14,6 +14,7 @@
 // one that did not, and the harness can tell how often that happened.
 declare(strict_types=1);
 
+require_once __DIR__ . '/read-back.php';
 $R = [
     'starts_failed' => 0, 'writes_failed' => 0, 'landed_before_retry' => 0, 'gave_up' => 0,
     'slowest_failure_ms' => 0, 'slowest_start_ms' => 0, 'forks' => 0, 'fork_children_failed' => 0, 'fork_children_hung' => 0,
@@ -74,19 +75,6 @@ function increment(string $id, string $mark, array &$R, float $give_up_after = 2
     }
 }
 
-/** The session's data, read without locking (retried while the store fails), or null. */
-function read_session(string $id): ?array
-{
-    $deadline = microtime(true) + 20;
-    do {
-        session_id($id);
-        if (@session_start(['read_and_close' => true])) {
-            return $_SESSION;
-        }
-        usleep(10000);
-    } while (microtime(true) < $deadline);
-    return null;
-}
 
 if ($FORK) {
     // A child forked from this request thread while the other threads run requests: its own
@@ -118,7 +106,7 @@ if ($FORK) {
             $R['fork_children_hung']++;
         } elseif (!pcntl_wifexited($status) || pcntl_wexitstatus($status) !== 0) {
             $R['fork_children_failed']++;
-        } elseif ((read_session($child_id)['n'] ?? null) !== 1) {
+        } elseif ((read_back($child_id)['n'] ?? null) !== 1) {
             $R['fork_writes_missing']++;
         }
     }

@@ -6,6 +6,7 @@
 // It reads back $FAILED.
 declare(strict_types=1);
 
+require_once __DIR__ . '/read-back.php';
 $passed = 0;
 $FAILED = 0;
 function check(bool $ok, string $what): void
@@ -13,18 +14,6 @@ function check(bool $ok, string $what): void
     global $passed, $FAILED;
     $ok ? $passed++ : $FAILED++;
     echo $ok ? '  ok   ' : '  FAIL ', $what, "\n";
-}
-function read_back(string $id): ?array
-{
-    $deadline = microtime(true) + 20;
-    do {
-        session_id($id);
-        if (@session_start(['read_and_close' => true])) {
-            return $_SESSION;
-        }
-        usleep(10000);
-    } while (microtime(true) < $deadline);
-    return null;
 }
 
 $total = $THREADS * $REQUESTS;
