@@ -139,25 +139,34 @@ fn micros(t: SystemTime) -> u64 {
         .map_or(0, |d| d.as_micros() as u64)
 }
 
+impl Counters {
+    /// The whole-number counters, as `rsession_stats()` names them, in its order (the wait
+    /// time and the errors by kind are kept apart: see [`snapshot`]).
+    fn named(&self) -> [(&'static str, &AtomicU64); 11] {
+        [
+            ("reads", &self.reads),
+            ("writes", &self.writes),
+            ("touches", &self.touches),
+            ("destroys", &self.destroys),
+            ("lock_acquisitions", &self.lock_acquisitions),
+            ("lock_waits", &self.lock_waits),
+            ("lock_timeouts", &self.lock_timeouts),
+            ("locks_lost", &self.locks_lost),
+            ("bytes_read", &self.bytes_read),
+            ("bytes_written", &self.bytes_written),
+            ("connections_opened", &self.connections_opened),
+        ]
+    }
+}
+
 /// Starts counting afresh: at module startup, and in a forked child (only atomic stores and a
 /// clock reading, safe right after fork).
 pub fn restart() {
-    for counter in [
-        &COUNTERS.reads,
-        &COUNTERS.writes,
-        &COUNTERS.touches,
-        &COUNTERS.destroys,
-        &COUNTERS.lock_acquisitions,
-        &COUNTERS.lock_waits,
-        &COUNTERS.lock_wait_micros,
-        &COUNTERS.lock_timeouts,
-        &COUNTERS.locks_lost,
-        &COUNTERS.bytes_read,
-        &COUNTERS.bytes_written,
-        &COUNTERS.connections_opened,
-    ]
-    .into_iter()
-    .chain(&COUNTERS.errors)
+    let named = COUNTERS.named().map(|(_, counter)| counter);
+    for counter in named
+        .into_iter()
+        .chain([&COUNTERS.lock_wait_micros])
+        .chain(&COUNTERS.errors)
     {
         counter.store(0, Relaxed);
     }
@@ -183,19 +192,11 @@ pub fn snapshot() -> Snapshot {
     let get = |counter: &AtomicU64| counter.load(Relaxed);
     Snapshot {
         since: get(&c.since_micros) as f64 / 1e6,
-        counts: vec![
-            ("reads", get(&c.reads)),
-            ("writes", get(&c.writes)),
-            ("touches", get(&c.touches)),
-            ("destroys", get(&c.destroys)),
-            ("lock_acquisitions", get(&c.lock_acquisitions)),
-            ("lock_waits", get(&c.lock_waits)),
-            ("lock_timeouts", get(&c.lock_timeouts)),
-            ("locks_lost", get(&c.locks_lost)),
-            ("bytes_read", get(&c.bytes_read)),
-            ("bytes_written", get(&c.bytes_written)),
-            ("connections_opened", get(&c.connections_opened)),
-        ],
+        counts: c
+            .named()
+            .iter()
+            .map(|(name, counter)| (*name, get(counter)))
+            .collect(),
         lock_wait: Duration::from_micros(get(&c.lock_wait_micros)),
         errors: ErrorKind::ALL
             .iter()
