@@ -293,14 +293,8 @@ impl<C: Connector> LazyPool<C> {
         timeouts: &Timeouts,
         f: impl Fn(&mut C::Conn) -> Result<T, C::Error>,
     ) -> Result<T> {
-        let describe = |what: &str, e: &C::Error| Failure {
-            kind: if what == "cannot connect" {
-                ErrorKind::Connect
-            } else if self.connector.is_timeout(e) {
-                ErrorKind::Timeout
-            } else {
-                ErrorKind::Connection
-            },
+        let failure = |kind: ErrorKind, what: &str, e: &C::Error| Failure {
+            kind,
             message: format!(
                 "{}: {what}: {}",
                 self.label,
@@ -310,9 +304,19 @@ impl<C: Connector> LazyPool<C> {
         let mut conn = self
             .connector
             .connect(timeouts)
-            .map_err(|e| describe("cannot connect", &e))?;
+            .map_err(|e| failure(ErrorKind::Connect, "cannot connect", &e))?;
         stats::count(&stats::COUNTERS.connections_opened);
-        f(&mut conn).map_err(|e| describe(&format!("{op} failed"), &e).into())
+        f(&mut conn).map_err(|e| failure(self.call_failed(&e), &format!("{op} failed"), &e).into())
+    }
+
+    /// What a failed call on a connection that was made says, for the counters: a server's
+    /// error reply, no reply in time, or a connection that broke.
+    fn call_failed(&self, e: &C::Error) -> ErrorKind {
+        match self.connector.after_error(e) {
+            AfterError::Keep => ErrorKind::Server,
+            _ if self.connector.is_timeout(e) => ErrorKind::Timeout,
+            _ => ErrorKind::Connection,
+        }
     }
 
     fn round_trip<T>(
@@ -394,10 +398,10 @@ impl<C: Connector> LazyPool<C> {
                         continue;
                     }
                     let cause = format!("{op} failed: {}", self.connector.describe(&e, timeouts));
-                    return Err(match after {
-                        AfterError::Keep => self.failure(ErrorKind::Server, cause),
-                        _ if self.connector.is_timeout(&e) => self.fail(ErrorKind::Timeout, cause),
-                        _ => self.fail(ErrorKind::Connection, cause),
+                    // A server's error reply leaves the connection in step: no down-mark.
+                    return Err(match self.call_failed(&e) {
+                        ErrorKind::Server => self.failure(ErrorKind::Server, cause),
+                        kind => self.fail(kind, cause),
                     });
                 }
             }
